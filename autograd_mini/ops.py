@@ -1,0 +1,223 @@
+"""The op table: every differentiable operation's forward and its local partials, side by side.
+
+Each :class:`Op` holds a name, a ``forward`` on floats and ``partials(out, *inputs)``:
+the local partial derivatives d out / d input_i, one per input, as a function of the
+output and the inputs. The engine (:mod:`autograd_mini.value`) is the only place that
+applies the chain rule (``parent.grad += grad * partial``).
+
+Partials are written with plain arithmetic and the small generic helpers below
+(``_exp``, ``_log``, ...), which work on floats *and* on ``Value`` objects. The same
+table therefore serves first-order backprop on floats (``out`` and inputs are floats)
+and higher-order backprop (``backward(create_graph=True)``: ``out`` and inputs are the
+graph's own ``Value`` nodes, so the partials are recorded and differentiable again).
+
+Ops with a constant parameter (``pow_const``'s exponent, ``leaky_relu``'s slope) take it
+as one extra trailing argument in both ``forward`` and ``partials``; it is stored on the
+node, not as a graph input, and gets no gradient.
+
+Adding an op is one entry in :data:`OPS` (plus a method on ``Value`` that calls it, and a
+domain entry in ``tests/strategies.py``). See ``docs/adding_an_op.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Op", "OPS"]
+
+# A scalar in a partial: a float during plain backprop, a ``Value`` with create_graph.
+Scalar = Any
+
+
+# --- generic helpers: the same formula on floats and on Values -----------------------
+def _exp(x: Scalar) -> Scalar:
+    return math.exp(x) if type(x) is float else x.exp()
+
+
+def _log(x: Scalar) -> Scalar:
+    return math.log(x) if type(x) is float else x.log()
+
+
+def _sin(x: Scalar) -> Scalar:
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def _cos(x: Scalar) -> Scalar:
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def _sigmoid(x: Scalar) -> Scalar:
+    return _sigmoid_forward(x) if type(x) is float else x.sigmoid()
+
+
+def _raw(x: Scalar) -> float:
+    """The float behind ``x``, for piecewise choices (which branch), never for values."""
+    return x if type(x) is float else float(x.data)
+
+
+# --- forwards with their domain checks ----------------------------------------------
+def _div_forward(x: float, y: float) -> float:
+    if y == 0.0:
+        raise ZeroDivisionError(f"div: division by zero ({x!r} / 0.0)")
+    return x / y
+
+
+def _pow_forward(x: float, y: float) -> float:
+    if x == 0.0 and y < 0.0:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({y!r})")
+    if x < 0.0 and not y.is_integer():
+        raise ValueError(
+            f"pow: a negative base ({x!r}) with a non-integer exponent ({y!r}) has no real result"
+        )
+    return math.pow(x, y)
+
+
+def _log_forward(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(f"log: argument must be > 0 (got {x!r})")
+    return math.log(x)
+
+
+def _sqrt_forward(x: float) -> float:
+    if x < 0.0:
+        raise ValueError(f"sqrt: argument must be >= 0 (got {x!r})")
+    return math.sqrt(x)
+
+
+def _sigmoid_forward(x: float) -> float:
+    # NOTE: two branches so that exp never overflows: exp(-|x|) <= 1.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus_forward(x: float) -> float:
+    # NOTE: log(1 + exp(x)) overflows for x > 709; max(x, 0) + log1p(exp(-|x|)) never does.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+# --- partials with their edge cases -------------------------------------------------
+def _pow_partials(out: Scalar, x: Scalar, y: Scalar) -> tuple[Scalar, Scalar]:
+    """d(x**y)/dx = y*x**(y-1); d(x**y)/dy = x**y * log(x) (0 where x == 0, as PyTorch)."""
+    xr, yr = _raw(x), _raw(y)
+    if xr == 0.0 and yr < 1.0 and yr != 0.0:
+        raise ZeroDivisionError(f"pow: derivative of x**{yr!r} is infinite at x=0.0")
+    if xr < 0.0:
+        raise ValueError(
+            f"pow: the derivative with respect to the exponent is undefined for a negative "
+            f"base ({xr!r}); use a plain-number exponent if it needs no gradient"
+        )
+    dx = y * x ** (y - 1.0)
+    dy = 0.0 if xr == 0.0 else out * _log(x)
+    return dx, dy
+
+
+def _pow_const_partials(out: Scalar, x: Scalar, c: float) -> tuple[Scalar]:
+    """d(x**c)/dx = c * x**(c-1) for a constant exponent c."""
+    if c == 0.0:
+        return (0.0,)
+    if _raw(x) == 0.0 and c < 1.0:
+        raise ZeroDivisionError(f"pow: derivative of x**{c!r} is infinite at x=0.0")
+    return (c * x ** (c - 1.0),)
+
+
+def _sqrt_partials(out: Scalar, x: Scalar) -> tuple[Scalar]:
+    if _raw(out) == 0.0:
+        raise ZeroDivisionError("sqrt: derivative is infinite at x=0.0")
+    return (0.5 / out,)
+
+
+def _abs_partials(out: Scalar, x: Scalar) -> tuple[float]:
+    # NOTE: abs'(0) = 0, as PyTorch (the subgradient in the middle of [-1, 1]).
+    xr = _raw(x)
+    return (1.0 if xr > 0.0 else -1.0 if xr < 0.0 else 0.0,)
+
+
+def _dot_forward(*v: float) -> float:
+    """sum(w_i * x_i) + b over inputs (w_1..w_n, x_1..x_n[, b]), correctly rounded (fsum)."""
+    n = len(v) // 2
+    return math.fsum([*map(operator.mul, v[:n], v[n : 2 * n]), *v[2 * n :]])
+
+
+def _dot_partials(out: Scalar, *v: Scalar) -> tuple[Scalar, ...]:
+    """Inputs are (w_1..w_n, x_1..x_n[, b]): d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
+    n = len(v) // 2
+    return v[n : 2 * n] + v[:n] + ((1.0,) if len(v) % 2 else ())
+
+
+class Op:
+    """One differentiable operation: its forward on floats and its local partials.
+
+    Args:
+        name: the op's name, as ``Value.op`` reports it.
+        forward: ``forward(*inputs[, const]) -> float`` on floats; raises a clear,
+            typed error naming the op outside its domain.
+        partials: ``partials(out, *inputs[, const]) -> tuple``, one partial derivative per
+            input, written so that it works on floats and on ``Value`` nodes alike.
+        arity: number of graph inputs, or ``-1`` for n-ary ops (``dot``, ``sum``).
+        has_const: whether the op carries one constant parameter stored on the node.
+        symbol: a short label for pictures (``"+"``, ``"tanh"``).
+
+    Example:
+        >>> OPS["mul"].forward(3.0, 4.0), OPS["mul"].partials(12.0, 3.0, 4.0)
+        (12.0, (4.0, 3.0))
+    """
+
+    __slots__ = ("name", "forward", "partials", "arity", "has_const", "symbol")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float],
+        partials: Callable[..., tuple[Scalar, ...]],
+        arity: int,
+        *,
+        has_const: bool = False,
+        symbol: str = "",
+    ) -> None:
+        self.name = name
+        self.forward = forward
+        self.partials = partials
+        self.arity = arity
+        self.has_const = has_const
+        self.symbol = symbol or name
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+def _table(*ops: Op) -> dict[str, Op]:
+    return {op.name: op for op in ops}
+
+
+# fmt: off
+OPS: dict[str, Op] = _table(
+    #  name          forward                                partials(out, *inputs[, const])                       arity
+    Op("add",        lambda x, y: x + y,                    lambda out, x, y: (1.0, 1.0),                         2, symbol="+"),
+    Op("sub",        lambda x, y: x - y,                    lambda out, x, y: (1.0, -1.0),                        2, symbol="-"),
+    Op("mul",        lambda x, y: x * y,                    lambda out, x, y: (y, x),                             2, symbol="*"),
+    Op("div",        _div_forward,                          lambda out, x, y: (1.0 / y, -out / y),                2, symbol="/"),
+    Op("neg",        lambda x: -x,                          lambda out, x: (-1.0,),                               1, symbol="-"),
+    Op("pos",        lambda x: x,                           lambda out, x: (1.0,),                                1, symbol="+"),
+    Op("pow",        _pow_forward,                          _pow_partials,                                        2, symbol="**"),
+    Op("pow_const",  _pow_forward,                          _pow_const_partials,                                  1, symbol="**", has_const=True),
+    Op("abs",        abs,                                   _abs_partials,                                        1),
+    Op("exp",        math.exp,                              lambda out, x: (out,),                                1),
+    Op("log",        _log_forward,                          lambda out, x: (1.0 / x,),                            1),
+    Op("sqrt",       _sqrt_forward,                         _sqrt_partials,                                       1),
+    Op("tanh",       math.tanh,                             lambda out, x: (1.0 - out * out,),                    1),
+    Op("sigmoid",    _sigmoid_forward,                      lambda out, x: (out * (1.0 - out),),                  1),
+    Op("relu",       lambda x: x if x > 0.0 else 0.0,       lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1),
+    Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,  lambda out, x, a: (1.0 if _raw(x) > 0.0 else a,),     1, has_const=True),
+    Op("softplus",   _softplus_forward,                     lambda out, x: (_sigmoid(x),),                        1),
+    Op("sin",        math.sin,                              lambda out, x: (_cos(x),),                            1),
+    Op("cos",        math.cos,                              lambda out, x: (-_sin(x),),                           1),
+    Op("dot",        _dot_forward,                          _dot_partials,                                       -1, symbol="dot"),
+    Op("sum",        lambda *x: math.fsum(x),               lambda out, *x: (1.0,) * len(x),                     -1, symbol="sum"),
+)
+# fmt: on
+# NOTE: relu'(0) = 0 and leaky_relu'(0) = slope, as PyTorch.
