@@ -9,21 +9,29 @@ Example:
     >>> x = Value(2.0)
     >>> y = (x * x).tanh()
     >>> y.backward()
-    >>> round(x.grad, 6)
-    0.00054
+    >>> round(x.grad, 9)
+    0.005363803
     >>> grad(lambda x: x ** 3)(2.0), grad(grad(lambda x: x ** 3))(2.0)
     (12.0, 12.0)
 """
 
+from .functional import grad, hessian, value_and_grad
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .value import Value, dot, enable_grad, is_grad_enabled, no_grad
 from .value import sum as sum  # not in __all__: a star import must not shadow builtins.sum
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradcheckError",
     "Value",
     "dot",
     "enable_grad",
+    "grad",
+    "gradcheck",
+    "hessian",
     "is_grad_enabled",
     "no_grad",
+    "numerical_grad",
+    "value_and_grad",
 ]

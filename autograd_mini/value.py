@@ -334,9 +334,9 @@ def _apply1(op: Op, x: Value, const: Any = None) -> Value:
     try:
         out = op.forward(x.data) if const is None else op.forward(x.data, const)
     except OverflowError:
-        raise _overflow(op, [x.data]) from None
+        raise _overflow(op, [x.data] if const is None else [x.data, const]) from None
     if out - out != 0.0:  # inf or nan from finite inputs: an overflow
-        raise _overflow(op, [x.data])
+        raise _overflow(op, [x.data] if const is None else [x.data, const])
     return _record(op, out, x, None, const)
 
 

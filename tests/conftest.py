@@ -1,0 +1,23 @@
+"""Shared pytest set-up: Hypothesis profiles.
+
+``ci`` (chosen when the environment has ``CI`` set) is derandomized, has no deadline
+and runs more examples; ``dev`` is quick. Pick one by hand with
+``HYPOTHESIS_PROFILE=ci pytest``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=40, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -1,0 +1,323 @@
+"""The Value contract: construction, operators, errors, backward semantics, no_grad."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import threading
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+import autograd_mini as am
+from autograd_mini import Value, no_grad
+from tests.strategies import reals
+
+
+# --- construction --------------------------------------------------------------------
+def test_fields_of_a_new_leaf() -> None:
+    """A new Value stores a float, a 0.0 grad, its label, no op and no parents."""
+    v = Value(3, label="x")
+    assert v.data == 3.0 and type(v.data) is float
+    assert v.grad == 0.0 and v.label == "x" and v.op == "" and v.parents == ()
+    assert float(v) == 3.0
+    assert repr(v) == "Value(data=3.0, grad=0.0, label='x')"
+    assert f"{v:.2f}" == "3.00"
+
+
+def test_values_use_slots() -> None:
+    """Value has no per-instance __dict__ (memory per node stays small)."""
+    assert not hasattr(Value(1.0), "__dict__")
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [("2", "'2', a str"), (None, "None, a NoneType"), (1j, "1j, a complex"),
+     ([1.0], "[1.0], a list"), (True, "True, a bool")],
+)
+def test_bad_data_raises_type_error_naming_it(bad: Any, shown: str) -> None:
+    """Anything but an int or float is refused with a TypeError naming what arrived."""
+    with pytest.raises(TypeError, match=re.escape(f"Value: expected an int, float or Value (got {shown})")):
+        Value(bad)
+
+
+def test_value_of_a_value_is_refused() -> None:
+    """Value(Value(...)) is a TypeError (use the Value itself)."""
+    with pytest.raises(TypeError, match="got Value\\(data=1.0"):
+        Value(Value(1.0))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_data_is_refused(bad: float) -> None:
+    """NaN and infinities never enter a graph."""
+    with pytest.raises(ValueError, match="must be finite"):
+        Value(bad)
+
+
+def test_label_must_be_a_string() -> None:
+    """A non-str label is a TypeError."""
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+
+
+# --- operators with numbers on either side -------------------------------------------------
+@given(x=reals(-50, 50), y=reals(0.5, 50))
+def test_operators_mix_values_and_numbers(x: float, y: float) -> None:
+    """Every operator accepts a Value or a plain number on either side."""
+    v, w = Value(x), Value(y)
+    for expr, expected in [
+        (v + y, x + y), (y + v, y + x), (v - y, x - y), (y - v, y - x),
+        (v * y, x * y), (y * v, y * x), (v / y, x / y), (y / w, 1.0),
+        (w**2, y**2), (w**v, y**x), (2.0**v, 2.0**x), (-v, -x), (+v, x), (abs(v), abs(x)),
+    ]:
+        assert expr.data == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+def test_number_to_the_power_of_a_value_sends_gradient_to_the_exponent() -> None:
+    """d(2**x)/dx = 2**x log 2, and Value**Value gets both partials."""
+    x = Value(3.0)
+    (2**x).backward()
+    assert x.grad == pytest.approx(8 * math.log(2))
+    a, b = Value(2.0), Value(3.0)
+    (a**b).backward()
+    assert a.grad == pytest.approx(12.0) and b.grad == pytest.approx(8 * math.log(2))
+
+
+def test_comparisons_look_at_data() -> None:
+    """<, <=, >, >= compare the data with Values or numbers and record nothing."""
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and a <= 1 and b > a and b >= 2.0 and not a > 1
+
+
+def test_bad_operand_names_the_op_and_the_value() -> None:
+    """An operand that is not a number is a TypeError naming the op and the operand."""
+    with pytest.raises(TypeError, match="add: expected an int, float or Value \\(got '2', a str\\)"):
+        Value(1.0) + "2"  # type: ignore[operator]
+    with pytest.raises(TypeError, match="pow: exponent must be int, float or Value \\(got '2'"):
+        Value(1.0) ** "2"  # type: ignore[operator]
+    with pytest.raises(TypeError, match="mul"):
+        [1] * Value(2.0)  # type: ignore[operator]
+
+
+# --- domain errors ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("expr", "error", "message"),
+    [
+        (lambda: Value(0.0).log(), ValueError, r"log: argument must be > 0 \(got 0.0\)"),
+        (lambda: Value(-2.0).log(), ValueError, r"log: argument must be > 0 \(got -2.0\)"),
+        (lambda: Value(-1.0).sqrt(), ValueError, r"sqrt: argument must be >= 0 \(got -1.0\)"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, r"div: division by zero \(1.0 / 0.0\)"),
+        (lambda: 1 / Value(0.0), ZeroDivisionError, r"div: division by zero"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, r"pow: 0.0 cannot be raised to a negative"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"pow: a negative base \(-8.0\) with a non"),
+        (lambda: Value(1000.0).exp(), OverflowError, r"exp: the result overflows a float"),
+        (lambda: Value(1e200) * 1e200, OverflowError, r"mul: the result overflows a float"),
+        (lambda: Value(1e308) + 1e308, OverflowError, r"add: the result overflows"),
+        (lambda: Value(10.0) ** 400, OverflowError, r"pow_const: the result overflows a float \(inputs: 10.0, 400.0\)"),
+        (lambda: Value(1e300) / 1e-300, OverflowError, r"div: the result overflows"),
+        (lambda: am.dot([1e300, 1e300], [1e10, 1e10]), OverflowError, r"dot: the result overflows"),
+        (lambda: am.dot([1.0], [1.0, 2.0]), ValueError, r"dot: ws and xs must have the same len"),
+        (lambda: Value(1.0).leaky_relu("a"), TypeError, r"leaky_relu slope"),  # type: ignore
+        (lambda: Value(2.0).__pow__(2, 3), TypeError, r"modulo"),
+    ],
+)
+def test_domain_errors_are_clear(expr: Any, error: type[Exception], message: str) -> None:
+    """Outside an op's domain the error is typed and names the op and the value."""
+    with pytest.raises(error, match=message):
+        expr()
+
+
+def test_infinite_derivatives_raise_instead_of_returning_inf() -> None:
+    """sqrt'(0) and d(x**0.5)/dx at 0 are infinite: backward says so, naming the op."""
+    x = Value(0.0)
+    with pytest.raises(ZeroDivisionError, match="sqrt: derivative is infinite at x=0.0"):
+        x.sqrt().backward()
+    with pytest.raises(ZeroDivisionError, match=r"pow: derivative of x\*\*0.5 is infinite"):
+        (x**0.5).backward()
+
+
+def test_exponent_gradient_of_a_negative_base_is_refused() -> None:
+    """(-2)**y has no real derivative in y: backward raises instead of inventing one."""
+    y = Value(2.0)
+    out = (-2.0) ** y
+    assert out.data == 4.0
+    with pytest.raises(ValueError, match="undefined for a negative base"):
+        out.backward()
+
+
+def test_gradient_overflow_raises_and_keeps_old_gradients() -> None:
+    """A gradient that overflows raises OverflowError and leaves every .grad as before."""
+    x = Value(1e-200)
+    y = 1.0 / x  # dy/dx = -1e400: overflows
+    x.grad = 7.0
+    with pytest.raises(OverflowError, match="backward: a gradient overflowed"):
+        y.backward()
+    assert x.grad == 7.0 and y.grad == 0.0
+
+
+# --- backward semantics ------------------------------------------------------------------------
+def test_backward_fills_every_node() -> None:
+    """After backward every node holds d root / d node (intermediates included)."""
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    d = c + a
+    d.backward()
+    assert (d.grad, c.grad, a.grad, b.grad) == (1.0, 1.0, -2.0, 2.0)
+
+
+def test_k_backward_calls_accumulate_k_times_on_every_node() -> None:
+    """After k backward calls every node, intermediates too, holds k * d root / d node."""
+    a = Value(3.0)
+    b = a * a
+    c = b * 2.0
+    for k in range(1, 4):
+        c.backward()
+        assert (c.grad, b.grad, a.grad) == (k * 1.0, k * 2.0, k * 12.0)
+
+
+def test_two_roots_over_a_shared_subgraph_add_up() -> None:
+    """Gradients of two roots sharing a subgraph add up in the shared nodes."""
+    x = Value(2.0)
+    shared = x * x
+    r1, r2 = shared * 3.0, shared.exp()
+    r1.backward()
+    r2.backward()
+    assert shared.grad == pytest.approx(3.0 + math.exp(4.0))
+    assert x.grad == pytest.approx(4.0 * (3.0 + math.exp(4.0)))
+
+
+def test_reused_non_leaf_counts_every_use() -> None:
+    """b = a + a; c = b + b gives dc/da = 4."""
+    a = Value(1.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad == 4.0 and b.grad == 2.0
+
+
+def test_zero_grad_clears_the_graph() -> None:
+    """Value.zero_grad sets every node's grad in the graph back to 0.0."""
+    a = Value(1.0)
+    c = (a * 3.0).tanh()
+    c.backward()
+    c.zero_grad()
+    assert a.grad == 0.0 and c.grad == 0.0
+
+
+def test_create_graph_gives_differentiable_gradients() -> None:
+    """backward(create_graph=True) leaves Value gradients with a graph of their own."""
+    x = Value(2.0)
+    y = x**3
+    y.backward(create_graph=True)
+    dydx = x.grad
+    assert isinstance(dydx, Value) and dydx.data == 12.0
+    x.grad = 0.0
+    dydx.backward()
+    assert x.grad == 12.0  # d2y/dx2 = 6x
+
+
+def test_create_graph_third_order() -> None:
+    """Repeated create_graph passes give the third derivative of sin: -cos."""
+    x = Value(0.3)
+    y = x.sin()
+    y.backward(create_graph=True)
+    g1 = x.grad
+    x.grad = 0.0
+    g1.backward(create_graph=True)
+    g2 = x.grad
+    x.grad = 0.0
+    g2.backward()
+    assert x.grad == pytest.approx(-math.cos(0.3), rel=1e-15)
+
+
+def test_deep_chain_of_a_million_nodes_backpropagates() -> None:
+    """A chain of 1,000,000 tanh nodes backpropagates with no RecursionError."""
+    x = Value(0.5)
+    y = x
+    for _ in range(1_000_000):
+        y = y.tanh()
+    y.backward()
+    # d tanh^n(x) / dx: product of (1 - t_k^2); tanh^n(x) ~ sqrt(3/(2n)), so the product
+    # decays slowly; check against the product computed directly in floats.
+    t, expected = 0.5, 1.0
+    for _ in range(1_000_000):
+        t = math.tanh(t)
+        expected *= 1.0 - t * t
+    assert y.data == t
+    assert x.grad == pytest.approx(expected, rel=1e-9)
+
+
+def test_freeing_a_deep_graph_does_not_crash() -> None:
+    """Dropping the last reference to a 300,000-deep graph frees it without a stack overflow."""
+    y = Value(1.0)
+    for _ in range(300_000):
+        y = y + 1.0
+    del y
+
+
+# --- no_grad ------------------------------------------------------------------------------------
+def test_no_grad_records_nothing_and_restores() -> None:
+    """Inside no_grad results are leaves; outside recording is back on."""
+    x = Value(2.0)
+    with no_grad():
+        y = x * x
+        assert not am.is_grad_enabled()
+    assert y.data == 4.0 and y.op == "" and y.parents == ()
+    assert am.is_grad_enabled()
+    assert (x * x).op == "mul"
+
+
+def test_no_grad_as_decorator_and_nested_enable_grad() -> None:
+    """no_grad works as a decorator; enable_grad turns recording back on inside it."""
+
+    @no_grad()
+    def f(v: Value) -> tuple[Value, Value]:
+        with am.enable_grad():
+            inner = v * 2
+        return v * 2, inner
+
+    outer, inner = f(Value(1.0))
+    assert outer.op == "" and inner.op == "mul"
+
+
+def test_no_grad_is_per_thread() -> None:
+    """no_grad in one thread leaves recording on in another."""
+    seen: list[str] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with no_grad():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    inside.wait(5)
+    seen.append((Value(1.0) + 1).op)
+    release.set()
+    t.join()
+    assert seen == ["add"]
+
+
+def test_no_grad_is_per_async_task() -> None:
+    """no_grad in one asyncio task leaves recording on in another."""
+
+    async def quiet(evt: asyncio.Event, done: asyncio.Event) -> str:
+        with no_grad():
+            evt.set()
+            await done.wait()
+            return (Value(1.0) + 1).op
+
+    async def loud(evt: asyncio.Event, done: asyncio.Event) -> str:
+        await evt.wait()
+        op = (Value(1.0) + 1).op
+        done.set()
+        return op
+
+    async def main() -> list[str]:
+        evt, done = asyncio.Event(), asyncio.Event()
+        return list(await asyncio.gather(quiet(evt, done), loud(evt, done)))
+
+    assert asyncio.run(main()) == ["", "add"]
