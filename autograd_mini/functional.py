@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .value import Value, _as_value, _gradients, _grad_mode, _leaf, _to_float
+from .value import Value, _as_value, _grad_mode, _gradients, _leaf, _to_float
 
 __all__ = ["grad", "value_and_grad", "hessian"]
 
@@ -111,6 +111,7 @@ def value_and_grad(
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         out, boxes, _, higher = _evaluate(f, args, kwargs, argnums, "value_and_grad")
         grads = _derivatives(out, boxes, higher)
+        value: Any
         if higher:
             value = out if isinstance(out, Value) else _leaf(_to_float(out, "value_and_grad"))
         else:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from .value import Value, _gradients, _grad_mode, _leaf, _to_float
+from .value import Value, _grad_mode, _gradients, _leaf, _to_float
 
 __all__ = ["numerical_grad", "gradcheck", "GradcheckError"]
 
@@ -93,22 +93,24 @@ def numerical_grad(
         h = (x + h) - x  # NOTE: a step that is exactly representable around x
         lo = x - h if method != "forward" else x
         hi = x + h if method != "backward" else x
-
-        def at(point: float) -> float:
-            probe = list(xs)
-            probe[i] = point
-            try:
-                return _evaluate(f, probe, "numerical_grad")
-            except (ValueError, ZeroDivisionError, OverflowError) as e:
-                raise ValueError(
-                    f"numerical_grad: f is not defined at argument {i} = {point!r} "
-                    f"(a {method} difference step of {h:.3g} from {x!r}): {e}"
-                ) from e
-
-        f_hi = at(hi) if method != "backward" else f0
-        f_lo = at(lo) if method != "forward" else f0
+        f_hi = _probe(f, xs, i, hi, method, h) if method != "backward" else f0
+        f_lo = _probe(f, xs, i, lo, method, h) if method != "forward" else f0
         grads.append((f_hi - f_lo) / (hi - lo))
     return grads
+
+
+def _probe(f: Callable[..., Any], xs: list[float], i: int, point: float, method: str,
+           h: float) -> float:
+    """f at ``xs`` with argument i moved to ``point``, or a clear error if undefined there."""
+    probe = list(xs)
+    probe[i] = point
+    try:
+        return _evaluate(f, probe, "numerical_grad")
+    except (ValueError, ZeroDivisionError, OverflowError) as e:
+        raise ValueError(
+            f"numerical_grad: f is not defined at argument {i} = {point!r} "
+            f"(a {method} difference step of {h:.3g} from {xs[i]!r}): {e}"
+        ) from e
 
 
 def gradcheck(
@@ -182,7 +184,8 @@ def _report(
         err = abs(a - n)
         rel = err / abs(n) if n else math.inf if err else 0.0
         mark = "FAIL" if i in bad else "ok"
-        rows.append((str(i), f"{x:.6g}", f"{a:.10g}", f"{n:.10g}", f"{err:.3g}", f"{rel:.3g}", mark))
+        cells = (f"{x:.6g}", f"{a:.10g}", f"{n:.10g}", f"{err:.3g}", f"{rel:.3g}")
+        rows.append((str(i), *cells, mark))
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     return (

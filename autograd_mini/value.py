@@ -47,7 +47,7 @@ def _to_float(x: object, where: str) -> float:
         f = x
     elif type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
         try:
-            f = float(x)  # type: ignore[arg-type]
+            f = float(x)
         except OverflowError:
             raise OverflowError(f"{where}: {x!r} is too large for a float") from None
     else:
@@ -268,15 +268,10 @@ class Value:
 
 
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
-_POW, _POW_CONST, _NEG, _POS, _ABS = OPS["pow"], OPS["pow_const"], OPS["neg"], OPS["pos"], OPS["abs"]
-_EXP, _LOG, _SQRT, _TANH = OPS["exp"], OPS["log"], OPS["sqrt"], OPS["tanh"]
-_SIGMOID, _RELU, _LEAKY_RELU, _SOFTPLUS = (
-    OPS["sigmoid"],
-    OPS["relu"],
-    OPS["leaky_relu"],
-    OPS["softplus"],
-)
-_SIN, _COS, _DOT, _SUM = OPS["sin"], OPS["cos"], OPS["dot"], OPS["sum"]
+_POW, _POW_CONST, _NEG, _POS = OPS["pow"], OPS["pow_const"], OPS["neg"], OPS["pos"]
+_ABS, _EXP, _LOG, _SQRT, _TANH = OPS["abs"], OPS["exp"], OPS["log"], OPS["sqrt"], OPS["tanh"]
+_SIGMOID, _RELU, _LEAKY_RELU = OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
+_SOFTPLUS, _SIN, _COS, _DOT, _SUM = OPS["softplus"], OPS["sin"], OPS["cos"], OPS["dot"], OPS["sum"]
 
 _new = object.__new__
 _NARY = object()  # marks ``_b`` of an n-ary node, whose ``_a`` is the tuple of parents
@@ -286,7 +281,7 @@ def _parents(v: Value) -> tuple[Value, ...]:
     b = v._b
     if b is None:
         return () if v._a is None else (v._a,)
-    return v._a if b is _NARY else (v._a, b)  # type: ignore[no-any-return]
+    return v._a if b is _NARY else (v._a, b)
 
 
 def _leaf(data: float) -> Value:
@@ -346,11 +341,11 @@ def _apply2(op: Op, x: object, y: object) -> Value:
     if type(y) is not Value:
         y = _as_value(y, op.name)
     try:
-        out = op.forward(x.data, y.data)  # type: ignore[attr-defined]
+        out = op.forward(x.data, y.data)
     except OverflowError:
-        raise _overflow(op, [x.data, y.data]) from None  # type: ignore[attr-defined]
+        raise _overflow(op, [x.data, y.data]) from None
     if out - out != 0.0:
-        raise _overflow(op, [x.data, y.data])  # type: ignore[attr-defined]
+        raise _overflow(op, [x.data, y.data])
     return _record(op, out, x, y, None)
 
 
@@ -496,7 +491,10 @@ def _propagate_floats(topo: list[Value], root: Value) -> None:
         b = node._b
         if b is None:
             c = node._const
-            (d,) = op.partials(node.data, a.data) if c is None else op.partials(node.data, a.data, c)
+            if c is None:
+                (d,) = op.partials(node.data, a.data)
+            else:
+                (d,) = op.partials(node.data, a.data, c)
             a.grad += g * d
         elif b is _NARY:
             for p, d in zip(a, op.partials(node.data, *[p.data for p in a])):
