@@ -15,8 +15,10 @@ Example:
     (12.0, 12.0)
 """
 
+from . import datasets, losses, nn, optim
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .train import History, OptimizeResult, fit, minimize
 from .value import Value, dot, enable_grad, is_grad_enabled, no_grad
 from .value import sum as sum  # not in __all__: a star import must not shadow builtins.sum
 
@@ -24,14 +26,22 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradcheckError",
+    "History",
+    "OptimizeResult",
     "Value",
     "dot",
+    "datasets",
     "enable_grad",
+    "fit",
     "grad",
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "losses",
+    "minimize",
+    "nn",
     "no_grad",
     "numerical_grad",
+    "optim",
     "value_and_grad",
 ]

@@ -382,11 +382,13 @@ def dot(
         >>> y.data, [wi.grad for wi in w]
         (11.5, [3.0, 4.0])
     """
-    wv = [_as_value(w, "dot") for w in ws]
-    xv = [_as_value(x, "dot") for x in xs]
+    wv = [w if type(w) is Value else _as_value(w, "dot") for w in ws]
+    xv = [x if type(x) is Value else _as_value(x, "dot") for x in xs]
     if len(wv) != len(xv):
         raise ValueError(f"dot: ws and xs must have the same length (got {len(wv)} and {len(xv)})")
     parents = (*wv, *xv) if bias is None else (*wv, *xv, _as_value(bias, "dot"))
+    if not parents:
+        return _leaf(0.0)
     return _applyn(_DOT, parents)
 
 

@@ -38,7 +38,8 @@ def _nary(with_bias: bool) -> Any:
         extra = 1 if with_bias else 0
         return st.lists(reals(-5, 5), min_size=2 * n + extra, max_size=2 * n + extra)
 
-    return st.integers(0, 6).flatmap(build).map(lambda xs: (xs, None))
+    # an empty dot without a bias is a plain 0.0 leaf, not a dot node
+    return st.integers(0 if with_bias else 1, 6).flatmap(build).map(lambda xs: (xs, None))
 
 
 DOMAINS: dict[str, Any] = {

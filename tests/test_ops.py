@@ -196,8 +196,9 @@ def test_dot_and_sum_are_correctly_rounded() -> None:
 
 
 def test_empty_sum_and_dot() -> None:
-    """An empty sum is a 0.0 leaf; an empty dot with a bias is the bias."""
-    assert am.sum([]).data == 0.0
+    """An empty sum or dot is a 0.0 leaf; an empty dot with a bias is the bias."""
+    assert am.sum([]).data == 0.0 and am.sum([]).op == ""
+    assert am.dot([], []).data == 0.0 and am.dot([], []).op == ""
     b = Value(2.0)
     out = am.dot([], [], b)
     out.backward()

@@ -1,0 +1,211 @@
+"""fit and minimize: each stopping rule triggers, divergence keeps the last good parameters."""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from typing import Any
+
+import pytest
+
+from autograd_mini import Value, datasets, nn, optim
+from autograd_mini.train import Progress, fit, minimize
+
+
+def rosen(x: Value, y: Value) -> Value:
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+# --- minimize ------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov", "adam"])
+def test_minimize_finds_the_minimum_of_a_quadratic(method: str) -> None:
+    """Every method reaches the minimum of a convex quadratic and says why it stopped."""
+    lr = 0.05 if method == "adam" else 0.1
+    r = minimize(lambda x, y: (x - 1) ** 2 + 2 * (y + 2) ** 2, [0.0, 0.0], method=method,
+                 lr=lr, max_iter=5000, tol=None, gtol=1e-8)  # type: ignore[arg-type]
+    assert r.success and "gtol" in r.message
+    assert r.x == pytest.approx([1.0, -2.0], abs=1e-7)
+    assert r.history[0] == 9.0 and r.fun == r.history[-1] and len(r.history) == r.nit + 1
+
+
+def test_minimize_rosenbrock_with_nesterov() -> None:
+    """Nesterov momentum solves Rosenbrock from (-1.2, 1) to 1e-4."""
+    r = minimize(rosen, [-1.2, 1.0], method="nesterov", lr=1e-3, max_iter=50000, tol=None,
+                 gtol=1e-6)
+    assert r.success
+    assert r.x == pytest.approx([1.0, 1.0], abs=1e-4)
+
+
+def test_minimize_with_numerical_gradients_matches_exact() -> None:
+    """gradient='numerical' follows the exact trajectory to finite-difference accuracy."""
+    kw: dict[str, Any] = {"method": "momentum", "lr": 1e-3, "max_iter": 200, "tol": None,
+                          "gtol": None}
+    exact = minimize(rosen, [-1.2, 1.0], **kw)
+    numeric = minimize(rosen, [-1.2, 1.0], gradient="numerical", **kw)
+    assert numeric.x == pytest.approx(exact.x, rel=1e-6)
+    assert numeric.nfev == 201 * 5 and exact.nfev == 201
+
+
+def test_minimize_stops_on_max_iter() -> None:
+    """Running out of iterations is reported as success=False."""
+    r = minimize(rosen, [-1.2, 1.0], lr=1e-4, max_iter=10)
+    assert not r.success and r.nit == 10 and r.message == "reached max_iter=10 steps"
+
+
+def test_minimize_stops_on_negligible_change() -> None:
+    """The tol rule stops when f changes by a negligible relative amount."""
+    r = minimize(lambda x: (x - 2) ** 2, [0.0], lr=0.01, max_iter=100000, tol=1e-6, gtol=None)
+    assert r.success and "tol=1e-06" in r.message
+    assert abs(r.history[-1] - r.history[-2]) <= 1e-6 * max(1.0, abs(r.history[-2]))
+
+
+def test_minimize_callback_can_stop() -> None:
+    """A callback returning True stops the run and sees every point."""
+    seen: list[float] = []
+
+    def cb(x: list[float], fx: float) -> bool:
+        seen.append(fx)
+        return len(seen) == 3
+
+    r = minimize(lambda x: x * x, [1.0], lr=0.1, callback=cb)
+    assert r.message == "the callback asked to stop" and not r.success and len(seen) == 3
+
+
+def test_minimize_divergence_keeps_the_last_finite_point() -> None:
+    """A learning rate that blows up stops with a message and the last finite x."""
+    r = minimize(rosen, [-1.2, 1.0], lr=0.01, max_iter=100)
+    assert not r.success and r.message.startswith("diverged at step")
+    assert all(math.isfinite(v) for v in r.x) and math.isfinite(r.fun)
+    assert r.fun == r.history[-1]
+
+
+def test_minimize_rejects_bad_settings() -> None:
+    """Unknown methods and gradient sources, negative lr, empty x0 are refused."""
+    with pytest.raises(ValueError, match="method must be"):
+        minimize(rosen, [0.0, 0.0], method="newton")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="gradient must be 'exact' or 'numerical'"):
+        minimize(rosen, [0.0, 0.0], gradient="magic")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        minimize(rosen, [0.0, 0.0], lr=-1.0)
+    with pytest.raises(ValueError, match="x0 is empty"):
+        minimize(rosen, [])
+
+
+# --- fit -----------------------------------------------------------------------------------
+def test_fit_linear_regression_recovers_coefficients() -> None:
+    """Full-batch GD on exact linear data recovers the coefficients and stops on gtol."""
+    X, y, coef = datasets.make_regression(40, 2, coef=[1.5, -2.0], bias=0.5, seed=1)
+    model = nn.Linear(2, 1, seed=0)
+    h = fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=0.1),
+            epochs=5000, gtol=1e-9, progress=False)
+    assert h.converged and not h.diverged and "gtol" in h.stop_reason
+    assert [p.data for p in model.parameters()] == pytest.approx([1.5, -2.0, 0.5], abs=1e-7)
+    assert h.losses[-1] < h.losses[0] and len(h.losses) == h.epochs
+
+
+def test_fit_stops_on_max_epochs() -> None:
+    """Without tolerance rules fit runs every epoch and says so."""
+    model = nn.Linear(1, 1, seed=0)
+    h = fit(model, [[0.0], [1.0]], [0.0, 1.0], loss="mse",
+            optimizer=optim.GD(model.parameters(), lr=0.01), epochs=7, progress=False)
+    assert h.epochs == 7 and len(h.losses) == 7
+    assert h.stop_reason == "reached the maximum of 7 epochs" and not h.converged
+
+
+def test_fit_stops_on_negligible_loss_change_with_patience() -> None:
+    """tol stops after `patience` calm epochs in a row."""
+    model = nn.Linear(1, 1, seed=0)
+    h = fit(model, [[0.0], [1.0]], [0.0, 1.0], loss="mse",
+            optimizer=optim.GD(model.parameters(), lr=0.5), epochs=10000, tol=1e-10,
+            patience=3, progress=False)
+    assert h.converged and "for 3 epochs in a row" in h.stop_reason
+    tail = h.losses[-4:]
+    assert all(abs(a - b) <= 1e-10 * max(1.0, abs(b)) for a, b in zip(tail, tail[1:]))
+
+
+def test_fit_callback_stops_and_sees_logs() -> None:
+    """A callback gets (epoch, logs) and stops training by returning True."""
+    calls: list[tuple[int, dict[str, float]]] = []
+    model = nn.MLP(2, [4, 1], seed=0)
+    X, y = datasets.make_xor()
+    h = fit(model, X, y, loss="hinge", optimizer=optim.SGD(model.parameters(), lr=0.05),
+            epochs=100, callbacks=[lambda e, logs: calls.append((e, logs)) or e == 4],
+            progress=False)
+    assert h.epochs == 4 and [e for e, _ in calls] == [1, 2, 3, 4]
+    assert set(calls[0][1]) == {"loss", "accuracy", "grad_norm"}
+    assert "callback" in h.stop_reason
+
+
+def test_fit_minibatch_and_stochastic_are_seeded() -> None:
+    """Mini-batch and stochastic runs repeat exactly with the same seed."""
+    X, y = datasets.make_moons(30, noise=0.1, seed=0)
+
+    def run(batch_size: int) -> list[float]:
+        model = nn.MLP(2, [8, 1], seed=3)
+        return fit(model, X, y, loss="hinge", batch_size=batch_size, seed=11,
+                   optimizer=optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+                   epochs=5, progress=False).losses
+
+    assert run(8) == run(8) and run(1) == run(1) and run(8) != run(1)
+
+
+def test_fit_divergence_restores_the_last_good_parameters() -> None:
+    """A huge learning rate stops the run with a warning and finite parameters."""
+    X, y, _ = datasets.make_regression(20, 1, coef=[3.0], seed=0)
+    model = nn.Linear(1, 1, seed=0)
+    with pytest.warns(RuntimeWarning, match="diverged in epoch"):
+        h = fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=50.0),
+                epochs=1000, progress=False)
+    assert h.diverged and not h.converged and "smaller learning rate" in h.stop_reason
+    assert all(math.isfinite(p.data) for p in model.parameters())
+    assert len(h.losses) == h.epochs < 1000
+
+
+def test_fit_classification_reports_accuracy() -> None:
+    """XOR with a small MLP and hinge loss reaches 100% training accuracy."""
+    X, y = datasets.make_xor()
+    model = nn.MLP(2, [8, 1], activation="tanh", seed=1)
+    h = fit(model, X, y, loss="hinge", optimizer=optim.Adam(model.parameters(), lr=0.05),
+            epochs=300, progress=False)
+    assert h.metrics["accuracy"][-1] == 1.0
+
+
+def test_fit_rejects_bad_input() -> None:
+    """Mismatched data, empty data and bad settings raise ValueError naming the problem."""
+    model = nn.Linear(1, 1, seed=0)
+    opt = optim.GD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="same length"):
+        fit(model, [[0.0]], [0.0, 1.0], loss="mse", optimizer=opt, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="X is empty"):
+        fit(model, [], [], loss="mse", optimizer=opt, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        fit(model, [[0.0]], [0.0], loss="mse", optimizer=opt, epochs=0, progress=False)
+    with pytest.raises(ValueError, match="batch_size"):
+        fit(model, [[0.0]], [0.0], loss="mse", optimizer=opt, epochs=1, batch_size=0,
+            progress=False)
+    with pytest.raises(ValueError):
+        fit(model, [[0.0]], [0.0], loss="nope", optimizer=opt, epochs=1, progress=False)
+
+
+def test_progress_line_on_a_log_stream() -> None:
+    """Off a terminal the progress line prints about ten lines and the stop reason."""
+    buf = io.StringIO()
+    bar = Progress(100, stream=buf, delay=0.0)
+    for e in range(1, 101):
+        bar.update(e, 1.0 / e, {"accuracy": 0.5})
+    bar.close("done")
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == 11 and lines[-1] == "stopped: done"
+    assert lines[0].startswith("epoch 10/100  loss 0.1  accuracy 0.5")
+
+
+def test_fit_progress_prints_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """progress=True writes the final line and the stop reason to standard error."""
+    model = nn.Linear(1, 1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(model, [[0.0]], [1.0], loss="mse", optimizer=optim.GD(model.parameters(), lr=0.1),
+            epochs=3)
+    err = capsys.readouterr().err
+    assert "epoch 3/3" in err and "stopped: reached the maximum of 3 epochs" in err
