@@ -16,6 +16,8 @@ Example:
 """
 
 from . import datasets, losses, nn, optim
+from .compiler import Compiled
+from .compiler import compile as compile  # not in __all__: must not shadow builtins.compile
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .train import History, OptimizeResult, fit, minimize
@@ -25,6 +27,7 @@ from .value import sum as sum  # not in __all__: a star import must not shadow b
 __version__ = "0.1.0"
 
 __all__ = [
+    "Compiled",
     "GradcheckError",
     "History",
     "OptimizeResult",

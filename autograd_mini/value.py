@@ -99,6 +99,9 @@ class Value:
         self._a = None
         self._b = None
         self._const = None
+        trace = _tracing.get()
+        if trace is not None:  # made while tracing: a constant of the traced function
+            trace.constants.add(self)
 
     # --- introspection ---------------------------------------------------------------
     @property
@@ -120,23 +123,40 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    # float(), bool() and comparisons read the data, as ``float(tensor)`` and
+    # ``tensor < 0`` do. They record nothing, so a trace (``autograd_mini.compile``) is
+    # told of each one: Python control flow on them is invisible to it.
     def __float__(self) -> float:
+        if _tracing.get() is not None:
+            _concrete(self, "float()")
         return self.data
+
+    def __bool__(self) -> bool:
+        if _tracing.get() is not None:
+            _concrete(self, "bool()")
+        return self.data != 0.0
 
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
 
-    # Comparisons look at the data, as ``tensor < 0`` would; they record nothing.
     def __lt__(self, other: Value | Number) -> bool:
+        if _tracing.get() is not None:
+            _concrete(self, "<")
         return self.data < _data(other, "<")
 
     def __le__(self, other: Value | Number) -> bool:
+        if _tracing.get() is not None:
+            _concrete(self, "<=")
         return self.data <= _data(other, "<=")
 
     def __gt__(self, other: Value | Number) -> bool:
+        if _tracing.get() is not None:
+            _concrete(self, ">")
         return self.data > _data(other, ">")
 
     def __ge__(self, other: Value | Number) -> bool:
+        if _tracing.get() is not None:
+            _concrete(self, ">=")
         return self.data >= _data(other, ">=")
 
     # --- arithmetic --------------------------------------------------------------------
@@ -256,9 +276,11 @@ class Value:
             (27.0, 18.0)
         """
         topo, _, olds = _reverse_pass(self, create_graph)
-        if any(olds):  # add back what was there before (a Value is always truthy)
+        # Add back what was there before: every nonzero float, and every Value (a
+        # Value gradient carries a graph even where its data is 0).
+        if any(olds) or set(map(type, olds)) - {float}:
             for node, old in zip(topo, olds):
-                if old:
+                if type(old) is not float or old:
                     node.grad = old + node.grad
 
     def zero_grad(self) -> None:
@@ -291,7 +313,36 @@ def _leaf(data: float) -> Value:
     v.grad = 0.0
     v.label = ""
     v._op = v._a = v._b = v._const = None
+    trace = _tracing.get()
+    if trace is not None:
+        trace.constants.add(v)
     return v
+
+
+class _Trace:
+    """What ``autograd_mini.compile`` learns while it traces ``f``.
+
+    Attributes:
+        constants: leaves the engine made from plain numbers during the trace (safe to
+            bake into generated code as literals).
+        concrete: one line per place where a ``Value``'s data reached Python control
+            flow (``float()``, ``bool()``, a comparison), which a trace cannot follow.
+    """
+
+    __slots__ = ("constants", "concrete")
+
+    def __init__(self) -> None:
+        self.constants: set[Value] = set()
+        self.concrete: list[str] = []
+
+
+_tracing: ContextVar[_Trace | None] = ContextVar("autograd_mini_tracing", default=None)
+
+
+def _concrete(v: Value, how: str) -> None:
+    trace = _tracing.get()
+    if trace is not None:
+        trace.concrete.append(f"{how} on {v!r}")
 
 
 def _as_value(x: object, where: str) -> Value:

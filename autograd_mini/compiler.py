@@ -1,0 +1,613 @@
+"""Compiled mode: trace a graph once, run forward + backward as straight-line Python.
+
+A training step's graph has the same shape every step; only the numbers at its leaves
+change. ``compile(f)`` records ``f``'s graph on the first call, writes one Python
+function that evaluates every node and then every gradient in topological order, and
+runs that function on later calls: no ``Value`` objects, no graph walk, just float
+arithmetic, one line per node.
+
+The generated code computes exactly what the engine computes, in the same order: each
+op's forward and partials are spelled out below (``_CODE``) as the same expressions the
+op table uses, or the table's own functions are called, so results match eager backprop
+to the last bit (dot and sum use the same correctly rounded ``math.fsum``).
+
+Limits, as for ``jax.jit`` and ``torch.jit.trace``: the trace records the operations
+that ran for the first arguments. Python control flow that depends on data (an ``if``
+on ``x.data``, ``x > 0``, ``float(x)``) is frozen into the trace. ``float()``,
+``bool()`` and comparisons on a ``Value`` during tracing are detected and reported
+(``TracerWarning``, or ``TraceError`` with ``strict=True``); reading ``.data`` directly
+cannot be seen, and ``verify=N`` compares the first N calls with the eager engine to
+catch it. Leaves the engine made from plain numbers are baked in as literals; other
+``Value``s that ``f`` reads from outside (a model's parameters, say) are read afresh on
+every call, so updating them is seen, but they get no gradient.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import keyword
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import ops as _ops
+from .value import (
+    _NARY,
+    Value,
+    _grad_mode,
+    _gradients,
+    _leaf,
+    _new,
+    _parents,
+    _to_float,
+    _topological_order,
+    _Trace,
+    _tracing,
+)
+
+__all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
+           "TraceMismatchError", "MAX_NODES"]
+
+#: The largest graph ``compile`` accepts by default (nodes, leaves included). Code
+#: generation and Python's own compiler take about 10 s per million nodes; past this
+#: size a clear ``CompileError`` says so (raise it with ``max_nodes=``).
+MAX_NODES = 200_000
+
+
+class CompileError(ValueError):
+    """The graph cannot be compiled (too large, or ``f`` returned no ``Value``)."""
+
+
+class TraceError(RuntimeError):
+    """With ``strict=True``: data reached Python control flow while tracing."""
+
+
+class TracerWarning(UserWarning):
+    """Data reached Python control flow while tracing: the trace may be wrong elsewhere."""
+
+
+class TraceMismatchError(AssertionError):
+    """``verify`` found the compiled result differing from the eager engine's."""
+
+
+# --- code for each op ------------------------------------------------------------------------
+# forward: a format string over the inputs ({0}, {1}, ...) and {c} (the op's constant);
+# partials: one format string per input over the inputs, {out} and {c}, exactly the
+# expressions of the op table (so that results agree to the bit); None means "call the
+# table's own function", which is always right and a little slower.
+_Code = tuple[str | None, tuple[str, ...] | None]
+_CODE: dict[str, _Code] = {
+    "add": ("{0} + {1}", ("1.0", "1.0")),
+    "sub": ("{0} - {1}", ("1.0", "-1.0")),
+    "mul": ("{0} * {1}", ("{1}", "{0}")),
+    "div": ("{0} / {1}", ("1.0 / {1}", "-{out} / {1}")),
+    "neg": ("-{0}", ("-1.0",)),
+    "pos": ("{0}", ("1.0",)),
+    "pow": (None, None),
+    "pow_const": (None, None),
+    "abs": ("abs({0})", None),
+    "exp": ("exp({0})", ("{out}",)),
+    "log": ("log({0})", ("1.0 / {0}",)),
+    "sqrt": ("sqrt({0})", None),
+    "tanh": ("tanh({0})", ("1.0 - {out} * {out}",)),
+    "sigmoid": ("sigmoid({0})", ("{out} * (1.0 - {out})",)),
+    "relu": ("{0} if {0} > 0.0 else 0.0", ("1.0 if {0} > 0.0 else 0.0",)),
+    "leaky_relu": ("{0} if {0} > 0.0 else {c} * {0}", ("1.0 if {0} > 0.0 else {c}",)),
+    "softplus": ("softplus({0})", ("sigmoid({0})",)),
+    "sin": ("sin({0})", ("cos({0})",)),
+    "cos": ("cos({0})", ("-sin({0})",)),
+    "dot": (None, None),  # written by _dot_lines / _nary_partials
+    "sum": (None, None),
+}
+# NOTE: log, sqrt and division use math's functions and Python's operator here; outside
+# their domain these raise a bare error, and the call falls back to the eager engine,
+# which raises its own clear one. So does an overflow (checked once, on the results).
+
+_NAMESPACE: dict[str, Any] = {
+    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
+    "sin": math.sin, "cos": math.cos, "fsum": math.fsum, "abs": builtins.abs,
+    "sigmoid": _ops._sigmoid_forward, "softplus": _ops._softplus_forward,
+}
+
+
+def _tuple(items: list[str]) -> str:
+    """Code for a tuple of ``items`` (a 1-tuple keeps its comma)."""
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _literal(x: float) -> str:
+    text = repr(float(x))
+    return f"({text})" if text.startswith("-") else text
+
+
+def _simple(term: str) -> bool:
+    """Whether ``term`` can stand next to an operator without parentheses."""
+    return term.replace("_", "").replace(".", "").isalnum() or (
+        term.startswith("(") and term.endswith(")")
+    )
+
+
+def _wrap(term: str) -> str:
+    return term if _simple(term) else f"({term})"
+
+
+def _times(g: str, d: str) -> str:
+    """Code for ``g * d``, simplified where that is exact (d = 1.0 or -1.0)."""
+    if d == "1.0":
+        return g
+    if d == "-1.0":
+        return f"-{g}"
+    return f"{g} * {_wrap(d)}"
+
+
+_MAX_TEMPS = 2  # the most partials an op computed by the table's own function returns
+
+
+class _Program:
+    """One traced structure: the generated source and the function compiled from it."""
+
+    __slots__ = ("source", "fn", "nodes", "concrete", "calls")
+
+    def __init__(self, source: str, fn: Callable[..., Any], nodes: int,
+                 concrete: list[str]) -> None:
+        self.source = source
+        self.fn = fn
+        self.nodes = nodes
+        self.concrete = concrete
+        self.calls = 0
+
+
+class _Names:
+    """Unique, valid Python identifiers for the generated code."""
+
+    def __init__(self) -> None:
+        self.used = set(_NAMESPACE) | {"K", "fsum", "_args"} | set(dir(builtins))
+
+    def make(self, wanted: str, fallback: str) -> str:
+        base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) else fallback
+        name, k = base, 1
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return name
+
+
+def _generate(
+    fname: str,
+    arg_names: list[str],
+    leaves: list[Value],
+    wrt: list[int],
+    out: Value,
+    aux: list[Any],
+    single: bool,
+    trace: _Trace,
+    max_nodes: int,
+) -> tuple[str, list[Value], int]:
+    """Write the source of the straight-line function; return it and its captured Values."""
+    roots = [out, *[a for a in aux if isinstance(a, Value)]]
+    holder: Value = _new(Value)  # a temporary n-ary node over all outputs, for one walk
+    holder._a, holder._b = tuple(roots), _NARY
+    topo, _ = _topological_order(holder)
+    topo.pop()
+    if len(topo) > max_nodes:
+        raise CompileError(
+            f"compile: the graph has {len(topo):,} nodes, more than max_nodes={max_nodes:,}; "
+            "compile a smaller piece (e.g. one mini-batch) or pass a larger max_nodes="
+        )
+    # backward follows out's own topological order, as the engine does, so that every
+    # gradient is accumulated in the same order and rounds the same way
+    out_topo, in_out_graph = _topological_order(out)
+    arg_index = {id(v): i for i, v in enumerate(leaves)}
+    wrt_leaves = {id(leaves[i]) for i in wrt}
+
+    names = _Names()
+    var: dict[int, str] = {}  # id(node) -> its code: a local name or a literal
+    for v, name in zip(leaves, arg_names):
+        var[id(v)] = names.make(name, "x")
+    captured: list[Value] = []
+    body: list[str] = []
+    for node in topo:
+        key = id(node)
+        if key in var:
+            continue
+        if node._op is None:
+            if node in trace.constants:
+                var[key] = _literal(node.data)
+                continue
+            var[key] = names.make(node.label, f"c{len(captured)}")
+            body.append(f"{var[key]} = K[{len(captured)}].data")
+            captured.append(node)
+            continue
+        name = names.make(node.label, f"v{len(body)}")
+        body.append(f"{name} = {_forward_code(node, var)}")
+        var[key] = name
+
+    # which nodes need a gradient: those between a differentiated argument and out
+    needs: set[int] = set()
+    for node in topo:
+        if id(node) in wrt_leaves or any(id(p) in needs for p in _parents(node)):
+            if node in in_out_graph:
+                needs.add(id(node))
+    # A node's gradient is dead once the node has passed it on to its parents, so its
+    # variable is recycled: far fewer locals, which Python compiles much faster.
+    grad: dict[int, str] = {}
+    free: list[str] = []
+    spare: list[str] = [names.make(f"t{k}", "t") for k in range(_MAX_TEMPS)]
+    arg_ids = set(arg_index)
+
+    def new_grad(p: Value) -> str:
+        if id(p) in arg_ids:
+            return names.make(f"d_{var[id(p)]}", "d")
+        return free.pop() if free else names.make(f"g{len(grad) + len(free)}", "g")
+
+    if id(out) in needs:
+        grad[id(out)] = new_grad(out)
+        body.append(f"{grad[id(out)]} = 1.0")
+    for node in reversed(out_topo):
+        if node._op is None or id(node) not in grad:
+            continue
+        temps: list[str] = []
+        g = grad[id(node)]
+        terms = [(p, c) for p, c in _partial_terms(node, var, g, body, temps, spare)
+                 if id(p) in needs]
+        handed_on = False
+        for k, (p, contribution) in enumerate(terms):
+            if id(p) in grad:
+                body.append(f"{grad[id(p)]} += {contribution}")
+            elif contribution == g and k == len(terms) - 1 and id(p) not in arg_ids:
+                grad[id(p)] = g  # the last parent takes the gradient over: no copy
+                handed_on = True
+            else:
+                grad[id(p)] = new_grad(p)
+                body.append(f"{grad[id(p)]} = {contribution}")
+        if not handed_on:
+            free.append(g)
+        spare.extend(temps)
+
+    value = var[id(out)]
+    grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
+    grads_code = grads[0] if single else _tuple(grads)
+    if aux:
+        aux_code = _tuple([
+            var[id(a)] if isinstance(a, Value) else _literal(_to_float(a, "compile aux"))
+            for a in aux
+        ])
+        value = f"({value}, {aux_code})"
+    lines = [f"def {fname}({', '.join(var[id(v)] for v in leaves)}):"]
+    lines += ["    " + line for line in body]
+    lines.append(f"    return {value}, {grads_code}")
+    return "\n".join(lines) + "\n", captured, len(topo)
+
+
+def _forward_code(node: Value, var: dict[int, str]) -> str:
+    op = node._op
+    assert op is not None
+    ins = [var[id(p)] for p in _parents(node)]
+    if op.name == "dot":
+        n = len(ins) // 2
+        terms = [f"{ins[i]} * {ins[n + i]}" for i in range(n)] + ins[2 * n :]
+        return f"fsum(({', '.join(terms)},))"
+    if op.name == "sum":
+        return f"fsum(({', '.join(ins)},))"
+    if op.name == "pow_const" and float(node._const).is_integer():
+        # NOTE: ** on floats with an integral exponent is the same C pow() as math.pow
+        return f"{_wrap(ins[0])} ** {_literal(node._const)}"
+    template = _CODE[op.name][0]
+    if template is None:
+        args = ins + ([_literal(node._const)] if op.has_const else [])
+        return f"F_{op.name}({', '.join(args)})"
+    c = _literal(node._const) if op.has_const else ""
+    return template.format(*[_wrap(i) for i in ins], c=c)
+
+
+def _partial_terms(
+    node: Value, var: dict[int, str], g: str, body: list[str], temps: list[str],
+    spare: list[str],
+) -> list[tuple[Value, str]]:
+    """(parent, code of g * d node / d parent) for each parent, in the engine's order."""
+    op = node._op
+    assert op is not None
+    parents = _parents(node)
+    ins = [var[id(p)] for p in parents]
+    out = var[id(node)]
+    if op.name == "dot":
+        n = len(ins) // 2
+        ds = ins[n : 2 * n] + ins[:n] + (["1.0"] if len(ins) % 2 else [])
+        return [(p, _times(g, d)) for p, d in zip(parents, ds)]
+    if op.name == "sum":
+        return [(p, g) for p in parents]
+    if op.name == "pow_const" and float(node._const).is_integer():
+        c = float(node._const)  # _pow_const_partials for an integral exponent
+        d = "0.0" if c == 0.0 else f"{_literal(c)} * {_wrap(ins[0])} ** {_literal(c - 1.0)}"
+        return [(parents[0], _times(g, d))]
+    template = _CODE[op.name][1]
+    if template is None:  # call the table's own partials
+        args = [out, *ins] + ([_literal(node._const)] if op.has_const else [])
+        ds = [spare.pop() for _ in parents]  # the table's partials, in temporaries
+        temps.extend(ds)
+        body.append(f"{_tuple(ds)[1:-1]} = P_{op.name}({', '.join(args)})")
+        return [(p, _times(g, d)) for p, d in zip(parents, ds)]
+    c = _literal(node._const) if op.has_const else ""
+    return [
+        (p, _times(g, t.format(*[_wrap(i) for i in ins], out=_wrap(out), c=c)))
+        for p, t in zip(parents, template)
+    ]
+
+
+class Compiled:
+    """A function of positional scalars compiled to straight-line Python.
+
+    Calling it returns what ``value_and_grad(f, argnums)`` returns for plain numbers: the
+    value and the gradient(s) as floats. See :func:`compile`.
+
+    Attributes:
+        source: the generated code of the most recent structure traced.
+        traces: how many structures have been traced (one per argument count).
+        unsafe: what made the most recent trace unsafe (``float()`` etc.), if anything.
+
+    Example:
+        >>> f = compile(lambda x, y: (x * y).tanh())
+        >>> value, (dx, dy) = f(0.5, 2.0)
+        >>> round(value, 6), round(dx, 6)
+        (0.761594, 0.839949)
+    """
+
+    def __init__(self, f: Callable[..., Any], *, argnums: int | Sequence[int] | None = None,
+                 has_aux: bool = False, verify: int = 0, strict: bool = False,
+                 max_nodes: int = MAX_NODES) -> None:
+        if not callable(f):
+            raise TypeError(f"compile: f must be callable (got {f!r})")
+        if not isinstance(verify, int) or verify < 0:
+            raise ValueError(f"compile: verify must be an int >= 0 (got {verify!r})")
+        self._f = f
+        self._argnums = argnums
+        self._has_aux = has_aux
+        self._verify = verify
+        self._strict = strict
+        self._max_nodes = max_nodes
+        self._programs: dict[int, _Program] = {}
+        self._last: _Program | None = None
+        self._checked = 0
+        self.__name__ = f"compiled_{getattr(f, '__name__', 'f')}"
+        self.__doc__ = getattr(f, "__doc__", None)
+
+    # --- inspection ------------------------------------------------------------------------
+    @property
+    def source(self) -> str:
+        """The generated Python source of the most recently traced structure."""
+        if self._last is None:
+            raise RuntimeError("compile: nothing traced yet; call the compiled function first")
+        return self._last.source
+
+    @property
+    def traces(self) -> int:
+        """How many input structures have been traced so far."""
+        return len(self._programs)
+
+    @property
+    def unsafe(self) -> list[str]:
+        """Where data reached Python control flow during the most recent trace."""
+        return [] if self._last is None else list(self._last.concrete)
+
+    def __repr__(self) -> str:
+        return f"<compiled {getattr(self._f, '__name__', 'f')}: {self.traces} trace(s)>"
+
+    # --- calling ---------------------------------------------------------------------------
+    def __call__(self, *args: Any) -> Any:
+        xs = [a if type(a) is float else _to_float(a.data if isinstance(a, Value) else a,
+                                                   "compiled function") for a in args]
+        if not math.isfinite(builtins.sum(xs)):
+            for a in xs:
+                _to_float(a, "compiled function")  # names the non-finite argument
+        program = self._programs.get(len(xs))
+        if program is None:
+            program = self._programs[len(xs)] = self._trace(xs)
+        self._last = program
+        try:
+            result = program.fn(*xs)
+        except (ArithmeticError, ValueError):
+            return self._eager(xs)  # raises the engine's own, clear error
+        if not _finite(result):
+            return self._eager(xs)
+        program.calls += 1
+        if self._checked < self._verify:
+            self._checked += 1
+            self._compare(xs, result, self._eager(xs))
+        return result
+
+    def _wrt(self, n: int) -> tuple[list[int], bool]:
+        if self._argnums is None:
+            return list(range(n)), False
+        from .functional import _normalize_argnums
+
+        nums = _normalize_argnums(self._argnums, n, "compile")
+        return list(nums), isinstance(self._argnums, int)
+
+    def _trace(self, xs: list[float]) -> _Program:
+        wrt, single = self._wrt(len(xs))
+        names = _argument_names(self._f, len(xs))
+        leaves = [_leaf(x) for x in xs]
+        for leaf, name in zip(leaves, names):
+            leaf.label = name
+        return trace_program(
+            lambda: self._split(self._f(*leaves)), leaves, wrt, single=single,
+            arg_names=names, fname=_function_name(self._f),
+            strict=self._strict, max_nodes=self._max_nodes,
+            what=getattr(self._f, "__name__", "f"),
+        )
+
+    def _split(self, result: Any) -> tuple[Any, list[Any]]:
+        if not self._has_aux:
+            return result, []
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise TypeError("compile: with has_aux=True, f must return (value, aux)")
+        value, aux = result
+        return value, list(aux) if isinstance(aux, (list, tuple)) else [aux]
+
+    def _eager(self, xs: list[float]) -> Any:
+        """The same result from the eager engine (and its errors, if any)."""
+        wrt, single = self._wrt(len(xs))
+        leaves = [_leaf(x) for x in xs]
+        with _grad_mode(True):
+            out, aux = self._split(self._f(*leaves))
+        value = out.data if isinstance(out, Value) else _to_float(out, "compile")
+        if isinstance(out, Value):
+            grads = [float(g) for g in _gradients(out, [leaves[i] for i in wrt], False)]
+        else:
+            grads = [0.0] * len(wrt)
+        g: Any = grads[0] if single else tuple(grads)
+        if self._has_aux:
+            return (value, tuple(a.data if isinstance(a, Value) else float(a) for a in aux)), g
+        return value, g
+
+    def _compare(self, xs: list[float], got: Any, want: Any) -> None:
+        a, b = _flatten(got), _flatten(want)
+        bad = [i for i, (u, v) in enumerate(zip(a, b)) if not math.isclose(u, v, rel_tol=1e-12,
+                                                                            abs_tol=1e-300)]
+        if bad or len(a) != len(b):
+            i = bad[0] if bad else 0
+            raise TraceMismatchError(
+                f"compile(verify={self._verify}): call {self._checked} differs from the eager "
+                f"engine at output {i} (compiled {a[i]!r}, eager {b[i]!r}) for arguments "
+                f"{xs[:6]}{' ...' if len(xs) > 6 else ''}: f's graph depends on its data "
+                "(Python control flow on values), so it cannot be compiled as traced"
+            )
+
+
+def trace_program(
+    run: Callable[[], tuple[Any, list[Any]]],
+    leaves: list[Value],
+    wrt: list[int],
+    *,
+    single: bool = False,
+    arg_names: list[str] | None = None,
+    fname: str = "compiled",
+    strict: bool = False,
+    max_nodes: int = MAX_NODES,
+    what: str = "f",
+) -> _Program:
+    """Trace ``run()`` (which builds the graph over ``leaves``) and compile it.
+
+    ``leaves`` become the generated function's arguments, in order (they may be a model's
+    own parameters); ``run`` returns ``(out, aux)``. Gradients are generated for the
+    leaves at positions ``wrt``.
+    """
+    names = arg_names or [leaf.label if leaf.label.isidentifier() else f"x{i}"
+                          for i, leaf in enumerate(leaves)]
+    trace = _Trace()
+    token = _tracing.set(trace)
+    try:
+        with _grad_mode(True):
+            out, aux = run()
+    finally:
+        _tracing.reset(token)
+    if not isinstance(out, Value):
+        out = _leaf(_to_float(out, "compile"))
+        trace.constants.add(out)
+    if trace.concrete:
+        where = "; ".join(trace.concrete[:3]) + (" ..." if len(trace.concrete) > 3 else "")
+        message = (
+            f"compile: while tracing {what}, data reached Python control flow ({where}); "
+            "the trace follows the branch taken for these arguments only. Use verify=N to "
+            "compare with the eager engine."
+        )
+        if strict:
+            raise TraceError(message)
+        warnings.warn(message, TracerWarning, stacklevel=4)
+    source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
+                                        max_nodes)
+    namespace = dict(_NAMESPACE)
+    namespace["K"] = tuple(captured)
+    for op in _ops.OPS.values():
+        namespace[f"F_{op.name}"] = op.forward
+        namespace[f"P_{op.name}"] = op.partials
+    code = builtins.compile(source, f"<autograd_mini.compile {fname}>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own generated code, never user text
+    return _Program(source, namespace[fname], nodes, list(trace.concrete))
+
+
+def _flatten(x: Any) -> list[float]:
+    if isinstance(x, (tuple, list)):
+        return [v for item in x for v in _flatten(item)]
+    return [float(x)]
+
+
+def _finite(result: Any) -> bool:
+    try:
+        return math.isfinite(builtins.sum(_flatten(result)))
+    except OverflowError:  # pragma: no cover - float sums do not raise
+        return False
+
+
+def _argument_names(f: Callable[..., Any], n: int) -> list[str]:
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(names) == n:
+        return names
+    return [f"x{i}" for i in range(n)]
+
+
+def _function_name(f: Callable[..., Any]) -> str:
+    name = getattr(f, "__name__", "f")
+    return name if name.isidentifier() and not keyword.iskeyword(name) else "compiled"
+
+
+def compile(  # noqa: A001 - the name users expect (jax.jit, torch.compile)
+    f: Callable[..., Any],
+    *,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool = False,
+    verify: int = 0,
+    strict: bool = False,
+    max_nodes: int = MAX_NODES,
+) -> Compiled:
+    """Compile ``f`` to straight-line Python computing its value and gradients.
+
+    The returned callable gives what ``value_and_grad(f, argnums)`` gives for plain
+    numbers (``argnums`` defaults to every argument), as floats. It traces ``f`` on the
+    first call, caches the generated code by the number of arguments, and traces again
+    for a new number. ``compiled.source`` shows the code: one line per node, named after
+    labels where given.
+
+    Args:
+        f: a function of positional scalars returning a ``Value`` (and, with
+            ``has_aux``, a pair ``(value, aux)`` where ``aux`` is a list of ``Value``s
+            whose data is returned too, e.g. predictions).
+        argnums: which arguments to differentiate (an int gives one derivative, a tuple
+            a tuple); None for all.
+        has_aux: see ``f``.
+        verify: compare the first ``verify`` calls with the eager engine and raise
+            ``TraceMismatchError`` on a difference beyond 1e-12 (relative).
+        strict: raise ``TraceError`` instead of warning when data reaches Python
+            control flow during tracing.
+        max_nodes: refuse larger graphs with a ``CompileError`` (see ``MAX_NODES``).
+
+    Returns:
+        A :class:`Compiled` callable.
+
+    Example:
+        >>> step = compile(lambda w, b: (w * 2.0 + b - 1.0) ** 2)
+        >>> step(1.0, 0.5)
+        (2.25, (6.0, 3.0))
+        >>> print(step.source)
+        def compiled(w, b):
+            v0 = w * 2.0
+            v1 = v0 + b
+            v2 = v1 - 1.0
+            v3 = v2 ** 2.0
+            g0 = 1.0
+            g1 = g0 * (2.0 * v2 ** 1.0)
+            g0 = g1
+            d_b = g1
+            d_w = g0 * 2.0
+            return v3, (d_w, d_b)
+        <BLANKLINE>
+    """
+    return Compiled(f, argnums=argnums, has_aux=has_aux, verify=verify, strict=strict,
+                    max_nodes=max_nodes)

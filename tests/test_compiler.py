@@ -1,0 +1,240 @@
+"""Compiled mode: generated code equals the eager engine, bit for bit, and fails clearly."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_mini as am
+from autograd_mini import Value, datasets, fit, losses, nn, optim
+from autograd_mini.compiler import (
+    CompileError,
+    TraceError,
+    TraceMismatchError,
+    TracerWarning,
+    trace_program,
+)
+from autograd_mini.ops import OPS
+from tests.strategies import DOMAINS, call, dag_function, dag_leaves, dag_steps, reals
+
+
+def eager(f: Any, args: list[float]) -> tuple[float, tuple[float, ...]]:
+    value, grads = am.value_and_grad(f, argnums=tuple(range(len(args))))(*args)
+    return value, grads
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@given(data=st.data())
+def test_every_op_compiles_to_the_eager_result(name: str, data: st.DataObject) -> None:
+    """Each op's generated forward and backward equal the engine's exactly."""
+    inputs, const = data.draw(DOMAINS[name])
+    if not inputs:
+        return
+
+    def f(*xs: Value) -> Value:
+        return call(name, list(xs), const)
+
+    compiled = am.compile(f)
+    assert compiled(*inputs) == eager(f, inputs)
+    other, _ = data.draw(DOMAINS[name])  # a second point through the same trace
+    if len(other) == len(inputs):
+        assert compiled(*other) == eager(f, other)
+
+
+@given(steps=dag_steps, leaves=dag_leaves, shift=reals(-0.01, 0.01))
+def test_random_dags_compile_to_the_eager_result(
+    steps: list[tuple[int, int, int]], leaves: list[float], shift: float
+) -> None:
+    """Random DAGs of every op, nodes reused: compiled equals eager at two points."""
+    f = dag_function(steps)
+    compiled = am.compile(f)
+    assert compiled(*leaves) == eager(f, leaves)
+    moved = [x + shift for x in leaves]
+    assert compiled(*moved) == eager(f, moved)
+
+
+def test_micrograd_demo_step_compiles_to_the_eager_result() -> None:
+    """Several SGD steps of micrograd's demo compiled equal the eager steps to the bit."""
+    X, y = datasets.make_moons(40, noise=0.1, seed=0)
+
+    def make() -> tuple[nn.MLP, list[Value]]:
+        model = nn.MLP(2, [16, 16, 1], seed=0)
+        return model, model.parameters()
+
+    model_e, params_e = make()
+    model_c, params_c = make()
+
+    def run() -> tuple[Value, list[Any]]:
+        loss = losses.hinge([model_c(x) for x in X], y) + 1e-4 * losses.l2(params_c)
+        return loss, []
+
+    program = trace_program(run, params_c, list(range(len(params_c))))
+    for _ in range(3):
+        for p in params_e:
+            p.grad = 0.0
+        loss = losses.hinge([model_e(x) for x in X], y) + 1e-4 * losses.l2(params_e)
+        loss.backward()
+        value, grads = program.fn(*[p.data for p in params_c])
+        assert value == loss.data
+        assert list(grads) == [p.grad for p in params_e]
+        for pe, pc, g in zip(params_e, params_c, grads):
+            pe.data -= 0.1 * pe.grad
+            pc.data -= 0.1 * g
+
+
+def test_retraces_on_a_new_structure_and_caches() -> None:
+    """A new number of arguments traces again; a known one reuses its code."""
+    compiled = am.compile(lambda *xs: am.sum([x * x for x in xs]))
+    assert compiled(1.0, 2.0) == (5.0, (2.0, 4.0))
+    assert compiled(3.0, 1.0) == (10.0, (6.0, 2.0))
+    assert compiled.traces == 1
+    assert compiled(1.0, 2.0, 3.0) == (14.0, (2.0, 4.0, 6.0))
+    assert compiled.traces == 2
+
+
+def test_argnums_and_aux() -> None:
+    """argnums picks the gradients; has_aux returns extra outputs' data."""
+    f = am.compile(lambda x, y: x * y, argnums=1)
+    assert f(3.0, 4.0) == (12.0, 3.0)
+    g = am.compile(lambda x: (x * x, [x + 1.0, 2.0]), has_aux=True)
+    assert g(3.0) == ((9.0, (4.0, 2.0)), (6.0,))
+
+
+def test_source_is_readable() -> None:
+    """The generated code names arguments and labelled nodes and has one line per node."""
+
+    def neuron(x: Value, w: Value, b: Value) -> Value:
+        z = x * w + b
+        z.label = "z"
+        return z.tanh()
+
+    compiled = am.compile(neuron)
+    compiled(1.0, 2.0, 0.5)
+    source = compiled.source
+    assert source.startswith("def neuron(x, w, b):")
+    assert "z = " in source and "tanh(z)" in source
+    assert "return " in source.splitlines()[-1]
+    assert len(source.splitlines()) < 20
+
+
+def test_source_before_any_call_is_an_error() -> None:
+    """Asking for source before the first call says to call it first."""
+    with pytest.raises(RuntimeError, match="call the compiled function first"):
+        _ = am.compile(lambda x: x).source
+
+
+def test_captured_values_are_read_on_every_call() -> None:
+    """A Value f reads from outside is read afresh, so updating it is seen."""
+    w = Value(2.0)
+    compiled = am.compile(lambda x: x * w)
+    assert compiled(3.0) == (6.0, (2.0,))
+    w.data = 5.0
+    assert compiled(3.0) == (15.0, (5.0,))
+
+
+def test_comparison_during_tracing_warns_and_verify_catches_it() -> None:
+    """Control flow on data warns at trace time, and verify finds the wrong branch."""
+
+    def f(x: Value) -> Value:
+        return x * 2.0 if x > 0 else x * x
+
+    with pytest.warns(TracerWarning, match="> on Value"):
+        compiled = am.compile(f, verify=5)
+        assert compiled(1.0) == (2.0, (2.0,))
+    assert compiled.unsafe and "> on Value" in compiled.unsafe[0]
+    with pytest.raises(TraceMismatchError, match="differs from the eager engine"):
+        compiled(-3.0)
+
+
+def test_float_and_bool_during_tracing_are_detected() -> None:
+    """float() and bool() on a traced Value are reported; strict=True raises."""
+    with pytest.warns(TracerWarning, match=r"float\(\)"):
+        am.compile(lambda x: x * float(x))(2.0)
+    with pytest.raises(TraceError, match=r"bool\(\)"):
+        am.compile(lambda x: x if x else -x, strict=True)(2.0)
+
+
+def test_safe_functions_raise_no_warning() -> None:
+    """A function without data-dependent control flow traces silently."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = am.compile(lambda x, y: (x * y).relu() + abs(x - y), verify=3)
+        for args in [(1.0, 2.0), (-1.0, 2.0), (3.0, -4.0)]:
+            compiled(*args)
+
+
+def test_domain_errors_read_as_in_the_eager_engine() -> None:
+    """A call outside an op's domain raises the engine's own clear error."""
+    compiled = am.compile(lambda x: (x - 1.0).log())
+    assert compiled(3.0)[0] == math.log(2.0)
+    with pytest.raises(ValueError, match=r"log: argument must be > 0 \(got -1.0\)"):
+        compiled(0.0)
+    with pytest.raises(OverflowError, match="exp: the result overflows"):
+        am.compile(lambda x: x.exp())(1000.0)
+    with pytest.raises(ValueError, match="must be finite"):
+        compiled(math.nan)
+
+
+def test_deep_chain_compiles_and_oversized_graphs_fail_clearly() -> None:
+    """A 20,000-node chain compiles without recursion trouble; past max_nodes, a clear error."""
+
+    def chain(x: Value) -> Value:
+        for _ in range(20_000):
+            x = x.tanh()
+        return x
+
+    compiled = am.compile(chain)
+    assert compiled(0.5) == eager(chain, [0.5])
+    message = r"the graph has 20,001 nodes, more than max_nodes=1,000"
+    with pytest.raises(CompileError, match=message):
+        am.compile(chain, max_nodes=1000)(0.5)
+
+
+def test_constant_function_compiles() -> None:
+    """A function returning a number has gradient zero."""
+    assert am.compile(lambda x: 3.0)(1.0) == (3.0, (0.0,))
+
+
+# --- fit(compile=True) -----------------------------------------------------------------------
+def _histories(loss: str, X: Any, y: Any, *, hidden: list[int], batch_size: int | None,
+               epochs: int = 6) -> tuple[list[float], list[float]]:
+    runs = []
+    for compile_ in (False, True):
+        model = nn.MLP(len(X[0]), hidden, seed=2)
+        h = fit(model, X, y, loss=loss, optimizer=optim.SGD(model.parameters(), lr=0.05,
+                                                             momentum=0.9),
+                epochs=epochs, batch_size=batch_size, seed=7, l2=1e-4, progress=False,
+                compile=compile_)
+        runs.append(h.losses)
+    return runs[0], runs[1]
+
+
+@pytest.mark.parametrize("loss", ["hinge", "bce", "mse", "mae"])
+def test_fit_compiled_loss_history_equals_eager_to_the_bit(loss: str) -> None:
+    """With compile=True, fit's losses equal the eager run's exactly, uneven batches too."""
+    X, y = datasets.make_moons(30, noise=0.1, seed=0)
+    targets = [float(v) for v in y] if loss in ("mse", "mae") else y
+    eager_run, compiled_run = _histories(loss, X, targets, hidden=[8, 1], batch_size=8)
+    assert compiled_run == eager_run
+
+
+def test_fit_compiled_cross_entropy_matches_eager() -> None:
+    """Cross-entropy with one-hot targets matches eager to 1e-12 (full batch and mini-batch)."""
+    X, y = datasets.make_blobs(24, centers=3, seed=0)
+    for batch_size in (None, 10):
+        eager_run, compiled_run = _histories("cross_entropy", X, y, hidden=[6, 3],
+                                             batch_size=batch_size)
+        assert compiled_run == pytest.approx(eager_run, rel=1e-12)
+
+
+def test_fit_compiled_needs_a_builtin_loss() -> None:
+    """A callable loss may branch on labels, so compile=True refuses it with advice."""
+    model = nn.Linear(1, 1, seed=0)
+    with pytest.raises(ValueError, match="compile=True needs a built-in loss name"):
+        fit(model, [[0.0]], [0.0], loss=losses.mse, optimizer=optim.GD(model.parameters(), 0.1),
+            epochs=1, progress=False, compile=True)
