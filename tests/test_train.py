@@ -209,3 +209,14 @@ def test_fit_progress_prints_to_stderr(capsys: pytest.CaptureFixture[str]) -> No
             epochs=3)
     err = capsys.readouterr().err
     assert "epoch 3/3" in err and "stopped: reached the maximum of 3 epochs" in err
+
+
+def test_fit_steps_a_learning_rate_schedule_every_epoch() -> None:
+    """scheduler.step() runs once per epoch: StepLR halves lr every 2 epochs."""
+    model = nn.Linear(1, 1, seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    seen: list[float] = []
+    fit(model, [[0.0], [1.0]], [0.0, 1.0], loss="mse", optimizer=opt, epochs=5,
+        scheduler=optim.StepLR(opt, step_size=2, gamma=0.5),
+        callbacks=[lambda e, logs: seen.append(opt.lr)], progress=False)
+    assert seen == [0.1, 0.05, 0.05, 0.025, 0.025]
