@@ -320,8 +320,8 @@ def _partial_terms(
     if op.name == "sum":
         return [(p, g) for p in parents]
     if op.name == "pow_const" and float(node._const).is_integer():
-        c = float(node._const)  # _pow_const_partials for an integral exponent
-        d = "0.0" if c == 0.0 else f"{_literal(c)} * {_wrap(ins[0])} ** {_literal(c - 1.0)}"
+        k = float(node._const)  # _pow_const_partials for an integral exponent
+        d = "0.0" if k == 0.0 else f"{_literal(k)} * {_wrap(ins[0])} ** {_literal(k - 1.0)}"
         return [(parents[0], _times(g, d))]
     template = _CODE[op.name][1]
     if template is None:  # call the table's own partials

@@ -59,12 +59,6 @@ def _raw(x: Scalar) -> float:
 
 
 # --- forwards with their domain checks ----------------------------------------------
-def _div_forward(x: float, y: float) -> float:
-    if y == 0.0:
-        raise ZeroDivisionError(f"div: division by zero ({x!r} / 0.0)")
-    return x / y
-
-
 def _pow_forward(x: float, y: float) -> float:
     if x == 0.0 and y < 0.0:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({y!r})")
@@ -154,8 +148,9 @@ class Op:
 
     Args:
         name: the op's name, as ``Value.op`` reports it.
-        forward: ``forward(*inputs[, const]) -> float`` on floats; raises a clear,
-            typed error naming the op outside its domain.
+        forward: ``forward(*inputs[, const]) -> float`` on floats; outside the op's
+            domain it raises a typed error (the engine adds the op's name and inputs to
+            a bare one, such as ``operator.truediv``'s ``ZeroDivisionError``).
         partials: ``partials(out, *inputs[, const]) -> tuple``, one partial derivative per
             input, written so that it works on floats and on ``Value`` nodes alike.
         arity: number of graph inputs, or ``-1`` for n-ary ops (``dot``, ``sum``).
@@ -197,12 +192,12 @@ def _table(*ops: Op) -> dict[str, Op]:
 # fmt: off
 OPS: dict[str, Op] = _table(
     #  name          forward                                partials(out, *inputs[, const])                       arity
-    Op("add",        lambda x, y: x + y,                    lambda out, x, y: (1.0, 1.0),                         2, symbol="+"),
-    Op("sub",        lambda x, y: x - y,                    lambda out, x, y: (1.0, -1.0),                        2, symbol="-"),
-    Op("mul",        lambda x, y: x * y,                    lambda out, x, y: (y, x),                             2, symbol="*"),
-    Op("div",        _div_forward,                          lambda out, x, y: (1.0 / y, -out / y),                2, symbol="/"),
-    Op("neg",        lambda x: -x,                          lambda out, x: (-1.0,),                               1, symbol="-"),
-    Op("pos",        lambda x: x,                           lambda out, x: (1.0,),                                1, symbol="+"),
+    Op("add",        operator.add,                          lambda out, x, y: (1.0, 1.0),                         2, symbol="+"),
+    Op("sub",        operator.sub,                          lambda out, x, y: (1.0, -1.0),                        2, symbol="-"),
+    Op("mul",        operator.mul,                          lambda out, x, y: (y, x),                             2, symbol="*"),
+    Op("div",        operator.truediv,                      lambda out, x, y: (1.0 / y, -out / y),                2, symbol="/"),
+    Op("neg",        operator.neg,                          lambda out, x: (-1.0,),                               1, symbol="-"),
+    Op("pos",        operator.pos,                          lambda out, x: (1.0,),                                1, symbol="+"),
     Op("pow",        _pow_forward,                          _pow_partials,                                        2, symbol="**"),
     Op("pow_const",  _pow_forward,                          _pow_const_partials,                                  1, symbol="**", has_const=True),
     Op("abs",        abs,                                   _abs_partials,                                        1),

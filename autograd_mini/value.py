@@ -57,6 +57,89 @@ def _to_float(x: object, where: str) -> float:
     return f
 
 
+def _raise_for(op: Op, error: Exception, inputs: Sequence[float]) -> Exception:
+    """The error to raise when ``op.forward`` raised ``error``: one that names the op."""
+    if str(error).startswith(f"{op.name}:"):
+        return error  # the forward's own message already names the op and the value
+    if isinstance(error, OverflowError):
+        return _overflow(op, inputs)
+    if isinstance(error, ZeroDivisionError) and len(inputs) == 2:
+        return ZeroDivisionError(f"{op.name}: division by zero ({inputs[0]!r} / {inputs[1]!r})")
+    return type(error)(f"{op.name}: {error} (inputs: {', '.join(map(repr, inputs))})")
+
+
+def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number], Value]:
+    """The method ``x <op> y`` (or, reflected, ``y <op> x``) for a binary table op.
+
+    One node, recorded unless inside ``no_grad``: the op's forward from the table, the
+    overflow check, and nothing else, since these methods are the engine's hot path.
+    """
+    forward, name, get = op.forward, op.name, _grad_enabled.get
+
+    def record(x: Value, y: Value) -> Value:
+        try:
+            out = forward(x.data, y.data)
+        except (ArithmeticError, ValueError) as e:
+            raise _raise_for(op, e, [x.data, y.data]) from None
+        if out - out != 0.0:  # inf or nan from finite inputs: an overflow
+            raise _overflow(op, [x.data, y.data])
+        v: Value = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        if get():
+            v._op = op
+            v._a = x
+            v._b = y
+        else:
+            v._op = v._a = v._b = None
+        v._const = None
+        return v
+
+    if reflected:
+
+        def method(self: Value, other: Value | Number) -> Value:
+            return record(other if type(other) is Value else _as_value(other, name), self)
+
+    else:
+
+        def method(self: Value, other: Value | Number) -> Value:
+            return record(self, other if type(other) is Value else _as_value(other, name))
+
+    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{name}__"
+    left, right = ("other", "self") if reflected else ("self", "other")
+    method.__doc__ = f"{left} {op.symbol} {right}: one {name} node."
+    return method
+
+
+def _unary(op: Op, doc: str = "") -> Callable[[Value], Value]:
+    """The method for a one-input table op without a constant (``x.tanh()``, ``-x``)."""
+    forward, get = op.forward, _grad_enabled.get
+
+    def method(self: Value) -> Value:
+        try:
+            out = forward(self.data)
+        except (ArithmeticError, ValueError) as e:
+            raise _raise_for(op, e, [self.data]) from None
+        if out - out != 0.0:
+            raise _overflow(op, [self.data])
+        v: Value = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        if get():
+            v._op = op
+            v._a = self
+        else:
+            v._op = v._a = None
+        v._b = v._const = None
+        return v
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = doc or f"{op.name}(self)."
+    return method
+
+
 class Value:
     """A scalar that records the computation graph it takes part in.
 
@@ -159,30 +242,19 @@ class Value:
             _concrete(self, ">=")
         return self.data >= _data(other, ">=")
 
-    # --- arithmetic --------------------------------------------------------------------
-    def __add__(self, other: Value | Number) -> Value:
-        return _apply2(_ADD, self, other)
-
-    def __radd__(self, other: Number) -> Value:
-        return _apply2(_ADD, other, self)
-
-    def __sub__(self, other: Value | Number) -> Value:
-        return _apply2(_SUB, self, other)
-
-    def __rsub__(self, other: Number) -> Value:
-        return _apply2(_SUB, other, self)
-
-    def __mul__(self, other: Value | Number) -> Value:
-        return _apply2(_MUL, self, other)
-
-    def __rmul__(self, other: Number) -> Value:
-        return _apply2(_MUL, other, self)
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        return _apply2(_DIV, self, other)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return _apply2(_DIV, other, self)
+    # --- arithmetic: each method is made from its op-table entry (see _binary) ---------
+    __add__ = _binary(OPS["add"])
+    __radd__ = _binary(OPS["add"], reflected=True)
+    __sub__ = _binary(OPS["sub"])
+    __rsub__ = _binary(OPS["sub"], reflected=True)
+    __mul__ = _binary(OPS["mul"])
+    __rmul__ = _binary(OPS["mul"], reflected=True)
+    __truediv__ = _binary(OPS["div"])
+    __rtruediv__ = _binary(OPS["div"], reflected=True)
+    __rpow__ = _binary(OPS["pow"], reflected=True)
+    __neg__ = _unary(OPS["neg"])
+    __pos__ = _unary(OPS["pos"])
+    __abs__ = _unary(OPS["abs"])
 
     def __pow__(self, exponent: Value | Number, modulo: None = None) -> Value:
         if modulo is not None:
@@ -197,58 +269,22 @@ class Value:
             ) from None
         return _apply1(_POW_CONST, self, c)
 
-    def __rpow__(self, base: Number) -> Value:
-        return _apply2(_POW, base, self)
-
-    def __neg__(self) -> Value:
-        return _apply1(_NEG, self)
-
-    def __pos__(self) -> Value:
-        return _apply1(_POS, self)
-
-    def __abs__(self) -> Value:
-        return _apply1(_ABS, self)
-
     # --- functions ----------------------------------------------------------------------
-    def exp(self) -> Value:
-        """e ** self. Raises ``OverflowError`` past about 709.78."""
-        return _apply1(_EXP, self)
-
-    def log(self) -> Value:
-        """Natural logarithm. Raises ``ValueError`` for self <= 0."""
-        return _apply1(_LOG, self)
-
-    def sqrt(self) -> Value:
-        """Square root. Raises ``ValueError`` for self < 0."""
-        return _apply1(_SQRT, self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent."""
-        return _apply1(_TANH, self)
-
-    def sigmoid(self) -> Value:
-        """Logistic sigmoid 1 / (1 + e**-x), finite for any finite x."""
-        return _apply1(_SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(x, 0); its derivative at 0 is 0, as PyTorch's."""
-        return _apply1(_RELU, self)
+    exp = _unary(OPS["exp"], "e ** x. Raises ``OverflowError`` past about 709.78.")
+    log = _unary(OPS["log"], "Natural logarithm. Raises ``ValueError`` for x <= 0.")
+    sqrt = _unary(OPS["sqrt"], "Square root. Raises ``ValueError`` for x < 0.")
+    tanh = _unary(OPS["tanh"], "Hyperbolic tangent.")
+    sigmoid = _unary(OPS["sigmoid"], "Logistic sigmoid 1 / (1 + e**-x), finite for any x.")
+    relu = _unary(OPS["relu"], "max(x, 0); its derivative at 0 is 0, as PyTorch's.")
+    softplus = _unary(OPS["softplus"], "log(1 + e**x), computed stably (finite for any x).")
+    sin = _unary(OPS["sin"], "Sine.")
+    cos = _unary(OPS["cos"], "Cosine.")
 
     def leaky_relu(self, slope: Number = 0.01) -> Value:
         """x for x > 0, else slope * x."""
-        return _apply1(_LEAKY_RELU, self, _to_float(slope, "leaky_relu slope"))
-
-    def softplus(self) -> Value:
-        """log(1 + e**x), computed stably (finite for any finite x)."""
-        return _apply1(_SOFTPLUS, self)
-
-    def sin(self) -> Value:
-        """Sine."""
-        return _apply1(_SIN, self)
-
-    def cos(self) -> Value:
-        """Cosine."""
-        return _apply1(_COS, self)
+        if type(slope) is not float:
+            slope = _to_float(slope, "leaky_relu slope")
+        return _apply1(_LEAKY_RELU, self, slope)
 
     # --- gradients ----------------------------------------------------------------------
     def backward(self, *, create_graph: bool = False) -> None:
@@ -531,18 +567,51 @@ def _reverse_pass(root: Value, create_graph: bool) -> tuple[list[Value], set[Val
     return topo, seen, olds
 
 
+_ADD_OP, _SUB_OP, _MUL_OP, _DIV_OP = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
+_RELU_OP, _TANH_OP, _POWC_OP = OPS["relu"], OPS["tanh"], OPS["pow_const"]
+
+
 def _propagate_floats(topo: list[Value], root: Value) -> None:
     root.grad = 1.0
+    leaves = []
     for node in reversed(topo):
         op = node._op
         if op is None:
+            leaves.append(node)
             continue
         g = node.grad
         if g == 0.0:  # nothing flows back through this node
             continue
+        if g - g != 0.0:
+            _raise_overflow(node)
         a = node._a
         b = node._b
-        if b is None:
+        # NOTE: the commonest ops are spelled out: the table's partials for each, written
+        # exactly as in ops.py and multiplied into g as the general case below would
+        # (test_fast_paths_match_the_table checks they agree to the bit).
+        if op is _ADD_OP:
+            a.grad += g
+            b.grad += g
+        elif op is _MUL_OP:
+            a.grad += g * b.data
+            b.grad += g * a.data
+        elif op is _RELU_OP:
+            if a.data > 0.0:
+                a.grad += g
+        elif op is _SUB_OP:
+            a.grad += g
+            b.grad -= g
+        elif op is _TANH_OP:
+            out = node.data
+            a.grad += g * (1.0 - out * out)
+        elif op is _DIV_OP:
+            y = b.data
+            a.grad += g * (1.0 / y)
+            b.grad += g * (-node.data / y)
+        elif op is _POWC_OP and node._const != 0.0 and (a.data != 0.0 or node._const >= 1.0):
+            c = node._const
+            a.grad += g * (c * a.data ** (c - 1.0))
+        elif b is None:
             c = node._const
             if c is None:
                 (d,) = op.partials(node.data, a.data)
@@ -550,25 +619,34 @@ def _propagate_floats(topo: list[Value], root: Value) -> None:
                 (d,) = op.partials(node.data, a.data, c)
             a.grad += g * d
         elif b is _NARY:
-            for p, d in zip(a, op.partials(node.data, *[p.data for p in a])):
-                p.grad += g * d
+            if op is _DOT:
+                n = len(a) // 2
+                ws, xs = a[:n], a[n : 2 * n]
+                for w, x in zip(ws, xs):
+                    w.grad += g * x.data
+                for w, x in zip(ws, xs):
+                    x.grad += g * w.data
+                if len(a) % 2:
+                    a[-1].grad += g
+            else:
+                for p, d in zip(a, op.partials(node.data, *[p.data for p in a])):
+                    p.grad += g * d
         else:
             da, db = op.partials(node.data, a.data, b.data)
             a.grad += g * da
             b.grad += g * db
-    _check_finite(topo)
+    total = builtins.sum(map(_get_grad, leaves))  # finite unless some leaf's is not
+    if total - total != 0.0:
+        for leaf in leaves:
+            if leaf.grad - leaf.grad != 0.0:
+                _raise_overflow(leaf)
 
 
-def _check_finite(topo: list[Value]) -> None:
-    total = builtins.sum(map(_get_grad, topo))  # finite unless some gradient is not
-    if total - total == 0.0:
-        return
-    for node in reversed(topo):  # report the bad gradient nearest the root
-        if node.grad - node.grad != 0.0:
-            raise OverflowError(
-                f"backward: a gradient overflowed to {node.grad!r} at the "
-                f"{node.op or 'leaf'} node {node!r}; the loss or its scale is probably too large"
-            )
+def _raise_overflow(node: Value) -> None:
+    raise OverflowError(
+        f"backward: a gradient overflowed to {node.grad!r} at the {node.op or 'leaf'} node "
+        f"{node!r}; the loss or its scale is probably too large"
+    )
 
 
 _get_grad = operator.attrgetter("grad")
