@@ -15,7 +15,7 @@ Example:
     (12.0, 12.0)
 """
 
-from . import datasets, losses, nn, optim
+from . import datasets, losses, nn, optim, plots, viz
 from .compiler import Compiled
 from .compiler import compile as compile  # not in __all__: must not shadow builtins.compile
 from .functional import grad, hessian, value_and_grad
@@ -46,5 +46,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "optim",
+    "plots",
     "value_and_grad",
+    "viz",
 ]
