@@ -29,6 +29,8 @@ import random
 from collections.abc import Sequence
 from typing import Literal, TypeVar
 
+from .value import _describe
+
 __all__ = [
     "make_moons",
     "make_blobs",
@@ -46,12 +48,6 @@ _XOR_LABELS = (0, 1, 1, 0)
 
 
 # --- argument checks -----------------------------------------------------------------
-def _describe(x: object) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text}, a {type(x).__name__}"
-
 
 def _check_int(func: str, name: str, value: object, *, minimum: int) -> int:
     """Return ``value`` as an int >= ``minimum``, or raise naming ``func`` and ``name``."""

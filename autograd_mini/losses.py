@@ -22,7 +22,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 
-from .value import Value, dot
+from .value import Value, _describe, dot
 from .value import sum as _vsum
 
 __all__ = [
@@ -40,12 +40,6 @@ Scalar = Value | float
 Batch = Sequence[Value | float] | Value | float
 Loss = Callable[..., Value]
 
-
-def _describe(x: object) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text}, a {type(x).__name__}"
 
 
 def _check_reduction(reduction: object, where: str) -> None:

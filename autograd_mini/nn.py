@@ -30,11 +30,11 @@ import json
 import math
 import os
 import random
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .value import Value, dot
+from ._io import write_atomic
+from .value import Value, _describe, dot
 
 __all__ = [
     "ACTIVATIONS",
@@ -69,12 +69,6 @@ _ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 #: The valid activation names.
 ACTIVATIONS: tuple[str, ...] = tuple(_ACTIVATIONS)
 
-
-def _describe(x: object) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text}, a {type(x).__name__}"
 
 
 def _activation(name: object, where: str) -> Callable[[Value], Value] | None:
@@ -227,7 +221,7 @@ class Module:
             "config": self.config(),
             "parameters": state,
         }
-        _atomic_write(path, json.dumps(document, indent=1) + "\n")
+        write_atomic(path, json.dumps(document, indent=1) + "\n")
 
     def load(self, path: PathLike) -> None:
         """Set the parameters from a file written by :meth:`save` for this architecture.
@@ -573,41 +567,3 @@ def _check_architecture(document: dict[str, Any], model: Module, path: PathLike)
             f"{os.fspath(path)!r}: architecture mismatch: the file holds {name}({shown}), "
             f"the model is {model!r}"
         )
-
-
-def _atomic_write(path: PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file."""
-    target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
-    tmp = os.path.join(directory, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL never clobbers another file; mode 0o666 lets the umask decide, as open() does.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX; best effort elsewhere)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -39,6 +39,8 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Protocol, SupportsFloat
 
+from .value import _describe
+
 __all__ = [
     "Optimizer",
     "SGD",
@@ -65,12 +67,6 @@ _State = dict[str, float]
 
 
 # --- checking user input ----------------------------------------------------------------
-def _describe(x: object) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text}, a {type(x).__name__}"
-
 
 def _real(x: object, what: str) -> float:
     """``x`` as a float, or ``TypeError`` if it is not a real number (bools are refused)."""

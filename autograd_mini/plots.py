@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .value import Value, no_grad
-from .viz import _write_atomic
+from ._io import write_atomic
+from .value import Value, _describe, no_grad
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
@@ -254,7 +254,7 @@ def _save(fig: Figure, target: Path, kind: str) -> Path:
     # A fixed salt makes the SVG's element ids, and so the file, the same on every run.
     with rc_context({"svg.hashsalt": "autograd_mini"}):
         fig.savefig(buffer, format=kind, metadata=_METADATA[kind])
-    _write_atomic(target, buffer.getvalue())
+    write_atomic(target, buffer.getvalue())
     return target
 
 
@@ -268,12 +268,6 @@ def _target(path: PathLike, where: str) -> tuple[Path, str]:
         )
     return target, kind
 
-
-def _describe(x: object) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text}, a {type(x).__name__}"
 
 
 def _finite(x: object, what: str) -> float:

@@ -35,10 +35,12 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _describe(x: object) -> str:
+    """``x`` for an error message: its repr (shortened) and its type, "'2', a str"."""
     text = repr(x)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"{text}, a {type(x).__name__}"
+    kind = type(x).__name__
+    return f"{text}, {'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
 def _to_float(x: object, where: str) -> float:

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import secrets
 import shutil
 import subprocess
 import sysconfig
@@ -61,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._io import write_atomic
 from .ops import OPS
 from .value import Value, _topological_order
 
@@ -259,12 +259,12 @@ def render_graph(
     kind = _output_format(target, format)
     source = to_dot(root, **draw_kwargs).encode("utf-8")
     if kind == "dot":
-        _write_atomic(target, source)
+        write_atomic(target, source)
         return target
     program = _find_renderer(kind)
     if program is None:
         dot_path = target.with_suffix(".dot")
-        _write_atomic(dot_path, source)
+        write_atomic(dot_path, source)
         pure = (
             "; graphviz-pure writes SVG and PNG only"
             if kind == "pdf"
@@ -283,7 +283,7 @@ def render_graph(
         raise RuntimeError(
             f"render_graph: {program} -T{kind} failed (exit {result.returncode}): {message}"
         )
-    _write_atomic(target, result.stdout)
+    write_atomic(target, result.stdout)
     return target
 
 
@@ -326,25 +326,6 @@ def _find_renderer(kind: str) -> str | None:
             if found:
                 return found
     return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL never clobbers another file; mode 0o666 lets the umask decide, as open() does.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with open(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # --- the graph, numbered ------------------------------------------------------------------

@@ -605,7 +605,7 @@ BAD_ARGUMENTS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: load_csv(3),  # type: ignore[arg-type]
         TypeError,
-        "load_csv: path must be a str or path-like (got 3, a int)",
+        "load_csv: path must be a str or path-like (got 3, an int)",
     ),
     (
         lambda: load_csv("x.csv", target=1.0),  # type: ignore[arg-type]
@@ -620,7 +620,7 @@ BAD_ARGUMENTS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: load_csv("x.csv", header=1),  # type: ignore[arg-type]
         TypeError,
-        "load_csv: header must be True, False or 'auto' (got 1, a int)",
+        "load_csv: header must be True, False or 'auto' (got 1, an int)",
     ),
     (
         lambda: load_csv("x.csv", delimiter=";;"),
