@@ -134,7 +134,9 @@ class Progress:
         """Show epoch ``epoch`` (1-based) with its loss and metrics."""
         elapsed = time.perf_counter() - self.start
         rate = epoch / elapsed if elapsed > 0 else math.inf
-        extra = "".join(f"  {k} {v:.4g}" for k, v in metrics.items() if k != "grad_norm")
+        extra = "".join(
+            f"  {k} {v:.4g}" for k, v in metrics.items() if k not in ("loss", "grad_norm")
+        )
         self.last = f"epoch {epoch}/{self.total}  loss {loss:.6g}{extra}  {rate:.3g} epochs/s"
         if elapsed < self.delay:
             return
@@ -175,6 +177,10 @@ def _accuracy(name: str, preds: list[Any], targets: Sequence[Any]) -> float:
             positive = float(p) > 0.0
             right += positive == (float(t) > 0.0)
     return right / len(preds) if preds else 0.0
+
+
+def _grads(params: list[Value]) -> list[Any]:
+    return [p.grad for p in params]
 
 
 def _snapshot(params: list[Value]) -> list[float]:
@@ -300,7 +306,8 @@ def fit(
     bar = Progress(epochs) if progress else None
     compiled = _CompiledStep(model, params, loss_name, l2, y) if compile else None
     start = time.perf_counter()
-    calm = 0
+    calm = steps = 0
+    good = _snapshot(params)  # the last parameters where the loss and gradient were finite
     reason = ""
     for epoch in range(1, epochs + 1):
         if shuffle and size < n:
@@ -324,24 +331,33 @@ def fit(
                     value = batch_loss.data
                 else:
                     value, preds = done
-                grad_norm = math.sqrt(math.fsum(float(p.grad) ** 2 for p in params))
-                if not math.isfinite(grad_norm):
-                    raise FloatingPointError(f"the gradient norm is {grad_norm!r}")
+                grad_norm = math.sqrt(math.fsum(g * g for g in map(float, _grads(params))))
+                if not math.isfinite(value) or not math.isfinite(grad_norm):
+                    raise FloatingPointError(f"the loss is {value!r}, its gradient norm "
+                                             f"{grad_norm!r}")
+                good = before  # the loss and its gradient are finite here
                 optimizer.step()
                 if not all(math.isfinite(p.data) for p in params):
                     raise FloatingPointError("a parameter became infinite")
             except (OverflowError, FloatingPointError) as e:
-                _restore(params, before)
+                _restore(params, good)
                 failure = str(e)
                 break
+            except (ValueError, ZeroDivisionError) as e:
+                if not steps:
+                    raise  # the starting point itself is outside the loss's domain
+                _restore(params, good)
+                failure = f"the parameters left the loss's domain ({e})"
+                break
+            steps += 1
             total += value * len(batch)
             if classify:
                 right += _accuracy(loss_name, preds, yb) * len(batch)
         if failure:
             history.diverged = True
             reason = (
-                f"diverged in epoch {epoch}: {failure}; the parameters are the last finite "
-                "ones (try a smaller learning rate)"
+                f"diverged in epoch {epoch}: {failure}; the parameters are the last ones "
+                "where the loss and its gradient were finite (try a smaller learning rate)"
             )
             warnings.warn(f"fit: {reason}", RuntimeWarning, stacklevel=2)
             break
@@ -595,6 +611,11 @@ def minimize(
         except (OverflowError, FloatingPointError) as e:
             fx, g, evals = math.inf, [], 1
             detail = str(e)
+        except (ValueError, ZeroDivisionError) as e:
+            if best is None:
+                raise  # x0 itself is outside f's domain
+            fx, g, evals = math.inf, [], 1
+            detail = f"the step left f's domain ({e})"
         else:
             detail = f"f = {fx!r}" if not math.isfinite(fx) else "the gradient is not finite"
         nfev += evals

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import autograd_mini as am
 from autograd_mini import Value, datasets, nn, optim
 from autograd_mini.train import Progress, fit, minimize
 
@@ -159,6 +160,11 @@ def test_fit_divergence_restores_the_last_good_parameters() -> None:
                 epochs=1000, progress=False)
     assert h.diverged and not h.converged and "smaller learning rate" in h.stop_reason
     assert all(math.isfinite(p.data) for p in model.parameters())
+    from autograd_mini import losses
+
+    kept = losses.mse([model(x) for x in X], y)  # the loss is finite where it stopped
+    kept.backward()
+    assert math.isfinite(kept.data) and all(math.isfinite(p.grad) for p in model.parameters())
     assert len(h.losses) == h.epochs < 1000
 
 
@@ -220,3 +226,37 @@ def test_fit_steps_a_learning_rate_schedule_every_epoch() -> None:
         scheduler=optim.StepLR(opt, step_size=2, gamma=0.5),
         callbacks=[lambda e, logs: seen.append(opt.lr)], progress=False)
     assert seen == [0.1, 0.05, 0.05, 0.025, 0.025]
+
+
+def test_minimize_stops_when_a_step_leaves_the_domain() -> None:
+    """A step into log's domain edge stops the run with the last good point; x0 outside raises."""
+    r = minimize(lambda x: x.log() + x, [0.5], lr=1.0, max_iter=100)
+    assert not r.success and "left f's domain" in r.message and "log: argument" in r.message
+    assert r.x == [0.5] and r.fun == r.history[-1]
+    with pytest.raises(ValueError, match="log: argument must be > 0"):
+        minimize(lambda x: x.log(), [-1.0])
+
+
+def test_fit_stops_when_the_parameters_leave_the_loss_domain() -> None:
+    """A loss that becomes undefined mid-run stops fit with a warning and the last parameters."""
+    model = nn.Linear(1, 1, seed=0)
+    model.parameters()[0].data, model.parameters()[1].data = 1.0, 0.5
+
+    def log_loss(preds: list[Any], targets: list[Any]) -> Value:
+        return am.sum([p.log() for p in preds])
+
+    with pytest.warns(RuntimeWarning, match="left the loss's domain"):
+        h = fit(model, [[1.0]], [0.0], loss=log_loss,
+                optimizer=optim.GD(model.parameters(), lr=1.0), epochs=10, progress=False)
+    assert h.diverged and "left the loss's domain" in h.stop_reason
+    assert len(h.losses) == h.epochs >= 1
+    assert model([1.0]).data > 0.0  # the kept parameters are inside the domain
+
+
+def test_progress_shows_the_loss_once() -> None:
+    """The progress line names the loss once even when the metrics carry it too."""
+    buf = io.StringIO()
+    bar = Progress(1, stream=buf, delay=0.0)
+    bar.update(1, 0.5, {"loss": 0.5, "accuracy": 1.0, "grad_norm": 2.0})
+    bar.close("done")
+    assert buf.getvalue().count("loss") == 1
