@@ -75,8 +75,8 @@ class TraceMismatchError(AssertionError):
 # --- code for each op ------------------------------------------------------------------------
 # forward: a format string over the inputs ({0}, {1}, ...) and {c} (the op's constant);
 # partials: one format string per input over the inputs, {out} and {c}, exactly the
-# expressions of the op table (so that results agree to the bit); None means "call the
-# table's own function", which is always right and a little slower.
+# expressions of the op table (so that results agree to the bit); None, or no entry at
+# all, means "call the table's own function", which is always right and a little slower.
 _Code = tuple[str | None, tuple[str, ...] | None]
 _CODE: dict[str, _Code] = {
     "add": ("{0} + {1}", ("1.0", "1.0")),
@@ -295,7 +295,7 @@ def _forward_code(node: Value, var: dict[int, str]) -> str:
     if op.name == "pow_const" and float(node._const).is_integer():
         # NOTE: ** on floats with an integral exponent is the same C pow() as math.pow
         return f"{_wrap(ins[0])} ** {_literal(node._const)}"
-    template = _CODE[op.name][0]
+    template = _CODE.get(op.name, (None, None))[0]
     if template is None:
         args = ins + ([_literal(node._const)] if op.has_const else [])
         return f"F_{op.name}({', '.join(args)})"
@@ -323,7 +323,7 @@ def _partial_terms(
         k = float(node._const)  # _pow_const_partials for an integral exponent
         d = "0.0" if k == 0.0 else f"{_literal(k)} * {_wrap(ins[0])} ** {_literal(k - 1.0)}"
         return [(parents[0], _times(g, d))]
-    template = _CODE[op.name][1]
+    template = _CODE.get(op.name, (None, None))[1]
     if template is None:  # call the table's own partials
         args = [out, *ins] + ([_literal(node._const)] if op.has_const else [])
         ds = [spare.pop() for _ in parents]  # the table's partials, in temporaries

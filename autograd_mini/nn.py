@@ -405,8 +405,9 @@ class Layer(Module):
 
 
 class Linear(Layer):
-    """A linear layer ``y_j = dot(w_j, x) + b_j``: linear (or, with a loss on logits, logistic)
-    regression.
+    """A linear layer ``y_j = dot(w_j, x) + b_j``: linear or logistic regression.
+
+    With a loss on logits (``bce``, ``cross_entropy``) it is logistic regression.
 
     Args:
         nin: number of inputs.

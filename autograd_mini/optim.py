@@ -859,8 +859,10 @@ class LRScheduler:
         self._last_lr = self.optimizer.lr
 
     def get_last_lr(self) -> list[float]:
-        """The learning rate this schedule set last, as a one-element list (PyTorch
-        returns one per parameter group; here there is one group)."""
+        """The learning rate this schedule set last, as a one-element list.
+
+        PyTorch returns one per parameter group; here there is one group.
+        """
         return [self._last_lr]
 
     def state_dict(self) -> dict[str, Any]:

@@ -272,18 +272,18 @@ class Value:
         return _apply1(_POW_CONST, self, c)
 
     # --- functions ----------------------------------------------------------------------
-    exp = _unary(OPS["exp"], "e ** x. Raises ``OverflowError`` past about 709.78.")
-    log = _unary(OPS["log"], "Natural logarithm. Raises ``ValueError`` for x <= 0.")
-    sqrt = _unary(OPS["sqrt"], "Square root. Raises ``ValueError`` for x < 0.")
+    exp = _unary(OPS["exp"], "Exponential ``e ** x``; ``OverflowError`` past about 709.78.")
+    log = _unary(OPS["log"], "Natural logarithm; ``ValueError`` for x <= 0.")
+    sqrt = _unary(OPS["sqrt"], "Square root; ``ValueError`` for x < 0.")
     tanh = _unary(OPS["tanh"], "Hyperbolic tangent.")
-    sigmoid = _unary(OPS["sigmoid"], "Logistic sigmoid 1 / (1 + e**-x), finite for any x.")
-    relu = _unary(OPS["relu"], "max(x, 0); its derivative at 0 is 0, as PyTorch's.")
-    softplus = _unary(OPS["softplus"], "log(1 + e**x), computed stably (finite for any x).")
+    sigmoid = _unary(OPS["sigmoid"], "Logistic sigmoid ``1 / (1 + e**-x)``, stable for any x.")
+    relu = _unary(OPS["relu"], "Rectified linear unit ``max(x, 0)``; relu'(0) = 0, as PyTorch.")
+    softplus = _unary(OPS["softplus"], "Softplus ``log(1 + e**x)``, stable for any x.")
     sin = _unary(OPS["sin"], "Sine.")
     cos = _unary(OPS["cos"], "Cosine.")
 
     def leaky_relu(self, slope: Number = 0.01) -> Value:
-        """x for x > 0, else slope * x."""
+        """Leaky ReLU: ``x`` for x > 0, else ``slope * x``; its derivative at 0 is ``slope``."""
         if type(slope) is not float:
             slope = _to_float(slope, "leaky_relu slope")
         return _apply1(_LEAKY_RELU, self, slope)
