@@ -145,6 +145,16 @@ def _name(p: _Param, i: int) -> str:
     return f"parameter {i} ({label!r})" if isinstance(label, str) and label else f"parameter {i}"
 
 
+def _finite_floats(xs: list[Any]) -> bool:
+    """Whether every item is a finite float: the fast check before the detailed one."""
+    if not xs:
+        return True
+    if set(map(type, xs)) != {float}:
+        return False
+    total = sum(xs)  # finite unless an item is not (or the sum itself overflows)
+    return total - total == 0.0 or all(math.isfinite(x) for x in xs)
+
+
 # --- optimizers ----------------------------------------------------------------------------
 class Optimizer:
     """Base class: holds the parameters, steps them all or none, saves and loads state.
@@ -250,26 +260,34 @@ class Optimizer:
         """
         name = type(self).__name__
         self._assign(self._validate(self._hyper()))
-        points: list[tuple[float, float]] = []
-        for i, p in enumerate(self._params):
-            g = self._read(p.grad, name, f"{_name(p, i)} has .grad", "gradient")
-            x = self._read(p.data, name, f"{_name(p, i)} has .data", "value")
-            points.append((x, g))
+        params = self._params
+        grads = [p.grad for p in params]
+        datas = [p.data for p in params]
+        if not (_finite_floats(grads) and _finite_floats(datas)):
+            # the slow path: convert, and name the first parameter that is not a number
+            grads = [self._read(p.grad, name, f"{_name(p, i)} has .grad", "gradient")
+                     for i, p in enumerate(params)]
+            datas = [self._read(p.data, name, f"{_name(p, i)} has .data", "value")
+                     for i, p in enumerate(params)]
         t = self._steps + 1
-        updates = [self._update(t, x, g, s) for (x, g), s in zip(points, self._state)]
-        for i, ((x, _), (new, state)) in enumerate(zip(points, updates)):
-            if not math.isfinite(new):
-                raise FloatingPointError(
-                    f"{name}.step: the update of {_name(self._params[i], i)} is not finite "
-                    f"({x!r} -> {new!r}); no parameter was changed (try a smaller lr)"
-                )
-            for key, value in state.items():
-                if not math.isfinite(value):
+        update = self._update
+        updates = [update(t, x, g, s) for x, g, s in zip(datas, grads, self._state)]
+        news = [new for new, _ in updates]
+        buffers = [v for _, state in updates for v in state.values()]
+        if not (_finite_floats(news) and _finite_floats(buffers)):
+            for i, (x, (new, state)) in enumerate(zip(datas, updates)):
+                if not math.isfinite(new):
                     raise FloatingPointError(
-                        f"{name}.step: buffer {key!r} of {_name(self._params[i], i)} became "
-                        f"{value!r}; no parameter was changed"
+                        f"{name}.step: the update of {_name(params[i], i)} is not finite "
+                        f"({x!r} -> {new!r}); no parameter was changed (try a smaller lr)"
                     )
-        for p, (new, _) in zip(self._params, updates):
+                for key, value in state.items():
+                    if not math.isfinite(value):
+                        raise FloatingPointError(
+                            f"{name}.step: buffer {key!r} of {_name(params[i], i)} became "
+                            f"{value!r}; no parameter was changed"
+                        )
+        for p, new in zip(params, news):
             p.data = new
         self._state = [state for _, state in updates]
         self._steps = t
