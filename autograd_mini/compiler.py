@@ -29,6 +29,7 @@ import inspect
 import keyword
 import math
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -200,7 +201,6 @@ def _generate(
     # backward follows out's own topological order, as the engine does, so that every
     # gradient is accumulated in the same order and rounds the same way
     out_topo, in_out_graph = _topological_order(out)
-    arg_index = {id(v): i for i, v in enumerate(leaves)}
     wrt_leaves = {id(leaves[i]) for i in wrt}
 
     names = _Names()
@@ -231,41 +231,85 @@ def _generate(
         if id(node) in wrt_leaves or any(id(p) in needs for p in _parents(node)):
             if node in in_out_graph:
                 needs.add(id(node))
+    # Guards: a relu whose input is <= 0 passes no gradient back, and neither does
+    # anything whose every path to out runs through such a relu. Each node's backward
+    # lines run under its guard (the conditions all its consumers share), so the work
+    # the engine skips (nodes whose gradient is 0.0) is skipped here too, with the same
+    # results. A guard is a tuple of conditions; a consumer's guard extends its parents'.
+    guard: dict[int, tuple[str, ...]] = {id(out): ()}
+    for node in reversed(out_topo):
+        key = id(node)
+        if key not in needs or node._op is None or key not in guard:
+            continue
+        for p in _parents(node):
+            if id(p) not in needs:
+                continue
+            edge = _edge_guard(node, p, guard[key], var)
+            have = guard.get(id(p))
+            guard[id(p)] = edge if have is None else _common_prefix(have, edge)
+
     # A node's gradient is dead once the node has passed it on to its parents, so its
     # variable is recycled: far fewer locals, which Python compiles much faster.
     grad: dict[int, str] = {}
     free: list[str] = []
     spare: list[str] = [names.make(f"t{k}", "t") for k in range(_MAX_TEMPS)]
-    arg_ids = set(arg_index)
+    lines: list[tuple[tuple[str, ...], str]] = []  # (guard, line) of the backward pass
+    for i in wrt:
+        leaf = leaves[i]
+        if id(leaf) in needs and id(leaf) not in grad:
+            grad[id(leaf)] = names.make(f"d_{var[id(leaf)]}", "d")
+            lines.append(((), f"{grad[id(leaf)]} = 0.0"))
 
-    def new_grad(p: Value) -> str:
-        if id(p) in arg_ids:
-            return names.make(f"d_{var[id(p)]}", "d")
-        return free.pop() if free else names.make(f"g{len(grad) + len(free)}", "g")
+    made = [0]
 
-    if id(out) in needs:
-        grad[id(out)] = new_grad(out)
-        body.append(f"{grad[id(out)]} = 1.0")
+    def new_grad() -> str:
+        if free:
+            return free.pop()
+        made[0] += 1
+        return names.make(f"g{made[0] - 1}", "g")
+
+    if id(out) in needs and id(out) not in grad:
+        grad[id(out)] = new_grad()
+        lines.append(((), f"{grad[id(out)]} = 1.0"))
+    elif id(out) in needs:  # out is itself a differentiated argument
+        lines.append(((), f"{grad[id(out)]} += 1.0"))
     for node in reversed(out_topo):
-        if node._op is None or id(node) not in grad:
+        if node._op is None or id(node) not in needs:
             continue
         temps: list[str] = []
         g = grad[id(node)]
-        terms = [(p, c) for p, c in _partial_terms(node, var, g, body, temps, spare)
-                 if id(p) in needs]
+        block = guard[id(node)]
+        if node._op.name == "relu":  # inside its guard, relu passes g on unchanged
+            a = _parents(node)[0]
+            block = _edge_guard(node, a, block, var)
+            terms = [(a, g)] if id(a) in needs else []
+        else:
+            pre: list[str] = []
+            terms = [(p, c) for p, c in _partial_terms(node, var, g, pre, temps, spare)
+                     if id(p) in needs]
+            lines += [(block, line) for line in pre]
         handed_on = False
-        for k, (p, contribution) in enumerate(terms):
+        counts = Counter(id(p) for p, _ in terms)
+        for p, contribution in terms:
             if id(p) in grad:
-                body.append(f"{grad[id(p)]} += {contribution}")
-            elif contribution == g and k == len(terms) - 1 and id(p) not in arg_ids:
-                grad[id(p)] = g  # the last parent takes the gradient over: no copy
-                handed_on = True
-            else:
-                grad[id(p)] = new_grad(p)
-                body.append(f"{grad[id(p)]} = {contribution}")
+                lines.append((block, f"{grad[id(p)]} += {contribution}"))
+            elif block == guard[id(p)]:
+                if contribution == g and not handed_on and counts[id(p)] == 1:
+                    # p takes this node's gradient variable over: no copy. Safe, as no
+                    # other line of this block writes to it.
+                    grad[id(p)] = g
+                    handed_on = True
+                else:
+                    grad[id(p)] = new_grad()
+                    lines.append((block, f"{grad[id(p)]} = {contribution}"))
+            else:  # p's other uses may run where this block does not: start it at 0.0
+                grad[id(p)] = new_grad()
+                lines.append((guard[id(p)], f"{grad[id(p)]} = 0.0"))
+                lines.append((block, f"{grad[id(p)]} += {contribution}"))
         if not handed_on:
             free.append(g)
         spare.extend(temps)
+    body += _guarded_lines(lines)
 
     value = var[id(out)]
     grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
@@ -276,10 +320,39 @@ def _generate(
             for a in aux
         ])
         value = f"({value}, {aux_code})"
-    lines = [f"def {fname}({', '.join(var[id(v)] for v in leaves)}):"]
-    lines += ["    " + line for line in body]
-    lines.append(f"    return {value}, {grads_code}")
-    return "\n".join(lines) + "\n", captured, len(topo)
+    source = [f"def {fname}({', '.join(var[id(v)] for v in leaves)}):"]
+    source += ["    " + line for line in body]
+    source.append(f"    return {value}, {grads_code}")
+    return "\n".join(source) + "\n", captured, len(topo)
+
+
+def _edge_guard(
+    node: Value, parent: Value, node_guard: tuple[str, ...], var: dict[int, str]
+) -> tuple[str, ...]:
+    """The condition under which ``node`` passes a gradient to ``parent``."""
+    if node._op is not None and node._op.name == "relu":
+        return (*node_guard, f"{var[id(parent)]} > 0.0")
+    return node_guard
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _guarded_lines(lines: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Lines under their guards: each run of lines with the same guard in one ``if``."""
+    out: list[str] = []
+    current: tuple[str, ...] = ()
+    for cond, line in lines:
+        if cond != current:
+            current = cond
+            if cond:
+                out.append(f"if {' and '.join(cond)}:")
+        out.append(f"    {line}" if cond else line)
+    return out
 
 
 def _forward_code(node: Value, var: dict[int, str]) -> str:
@@ -601,11 +674,12 @@ def compile(  # noqa: A001 - the name users expect (jax.jit, torch.compile)
             v1 = v0 + b
             v2 = v1 - 1.0
             v3 = v2 ** 2.0
+            d_w = 0.0
+            d_b = 0.0
             g0 = 1.0
             g1 = g0 * (2.0 * v2 ** 1.0)
-            g0 = g1
-            d_b = g1
-            d_w = g0 * 2.0
+            d_b += g1
+            d_w += g1 * 2.0
             return v3, (d_w, d_b)
         <BLANKLINE>
     """
