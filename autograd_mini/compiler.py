@@ -84,6 +84,12 @@ _CODE: dict[str, _Code] = {
     "sub": ("{0} - {1}", ("1.0", "-1.0")),
     "mul": ("{0} * {1}", ("{1}", "{0}")),
     "div": ("{0} / {1}", ("1.0 / {1}", "-{out} / {1}")),
+    "add_const": ("{0} + {c}", ("1.0",)),
+    "sub_const": ("{0} - {c}", ("1.0",)),
+    "rsub_const": ("{c} - {0}", ("-1.0",)),
+    "mul_const": ("{0} * {c}", ("{c}",)),
+    "div_const": ("{0} / {c}", ("1.0 / {c}",)),
+    "rdiv_const": ("{c} / {0}", ("-{out} / {0}",)),
     "neg": ("-{0}", ("-1.0",)),
     "pos": ("{0}", ("1.0",)),
     "pow": (None, None),
@@ -190,7 +196,7 @@ def _generate(
     """Write the source of the straight-line function; return it and its captured Values."""
     roots = [out, *[a for a in aux if isinstance(a, Value)]]
     holder: Value = _new(Value)  # a temporary n-ary node over all outputs, for one walk
-    holder._a, holder._b = tuple(roots), _NARY
+    holder._a, holder._b, holder._mark = tuple(roots), _NARY, None
     topo, _ = _topological_order(holder)
     topo.pop()
     if len(topo) > max_nodes:

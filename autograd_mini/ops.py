@@ -26,7 +26,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Op", "OPS"]
+__all__ = ["Op", "OPS", "REFLECTED"]
 
 # A scalar in a partial: a float during plain backprop, a ``Value`` with create_graph.
 Scalar = Any
@@ -198,6 +198,12 @@ OPS: dict[str, Op] = _table(
     Op("div",        operator.truediv,                      lambda out, x, y: (1.0 / y, -out / y),                2, symbol="/"),
     Op("neg",        operator.neg,                          lambda out, x: (-1.0,),                               1, symbol="-"),
     Op("pos",        operator.pos,                          lambda out, x: (1.0,),                                1, symbol="+"),
+    Op("add_const",  operator.add,                          lambda out, x, c: (1.0,),                             1, symbol="+", has_const=True),
+    Op("sub_const",  operator.sub,                          lambda out, x, c: (1.0,),                             1, symbol="-", has_const=True),
+    Op("rsub_const", lambda x, c: c - x,                    lambda out, x, c: (-1.0,),                            1, symbol="-", has_const=True),
+    Op("mul_const",  operator.mul,                          lambda out, x, c: (c,),                               1, symbol="*", has_const=True),
+    Op("div_const",  operator.truediv,                      lambda out, x, c: (1.0 / c,),                         1, symbol="/", has_const=True),
+    Op("rdiv_const", lambda x, c: c / x,                    lambda out, x, c: (-out / x,),                        1, symbol="/", has_const=True),
     Op("pow",        _pow_forward,                          _pow_partials,                                        2, symbol="**"),
     Op("pow_const",  _pow_forward,                          _pow_const_partials,                                  1, symbol="**", has_const=True),
     Op("abs",        abs,                                   _abs_partials,                                        1),
@@ -216,3 +222,6 @@ OPS: dict[str, Op] = _table(
 )
 # fmt: on
 # NOTE: relu'(0) = 0 and leaky_relu'(0) = slope, as PyTorch.
+# The *_const ops are the binary ops with a plain number on one side (x * 0.5, 1 - x):
+# one node instead of two, and the same partials, bit for bit, as the binary op's.
+REFLECTED = ("rsub_const", "rdiv_const")  # ops whose constant is the left operand

@@ -70,13 +70,18 @@ def _raise_for(op: Op, error: Exception, inputs: Sequence[float]) -> Exception:
     return type(error)(f"{op.name}: {error} (inputs: {', '.join(map(repr, inputs))})")
 
 
-def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number], Value]:
+def _binary(
+    op: Op, const_op: Op, reflected: bool = False
+) -> Callable[[Value, Value | Number], Value]:
     """The method ``x <op> y`` (or, reflected, ``y <op> x``) for a binary table op.
 
     One node, recorded unless inside ``no_grad``: the op's forward from the table, the
     overflow check, and nothing else, since these methods are the engine's hot path.
+    A plain-number operand makes a ``const_op`` node instead (``x * 0.5`` is one
+    ``mul_const`` node holding 0.5, not a ``mul`` node and a constant leaf).
     """
     forward, name, get = op.forward, op.name, _grad_enabled.get
+    const_forward = const_op.forward
 
     def record(x: Value, y: Value) -> Value:
         try:
@@ -95,22 +100,43 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number]
             v._b = y
         else:
             v._op = v._a = v._b = None
-        v._const = None
+        v._const = v._mark = None
         return v
 
-    if reflected:
+    def record_const(x: Value, c: float) -> Value:
+        try:
+            out = const_forward(x.data, c)
+        except (ArithmeticError, ValueError) as e:
+            raise _raise_for(const_op, e, [c, x.data] if reflected else [x.data, c]) from None
+        if out - out != 0.0:
+            raise _overflow(const_op, [c, x.data] if reflected else [x.data, c])
+        v: Value = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        if get():
+            v._op = const_op
+            v._a = x
+            v._const = c
+        else:
+            v._op = v._a = v._const = None
+        v._b = v._mark = None
+        return v
 
-        def method(self: Value, other: Value | Number) -> Value:
-            return record(other if type(other) is Value else _as_value(other, name), self)
-
-    else:
-
-        def method(self: Value, other: Value | Number) -> Value:
-            return record(self, other if type(other) is Value else _as_value(other, name))
+    def method(self: Value, other: Value | Number) -> Value:
+        kind = type(other)
+        if kind is Value:
+            return record(other, self) if reflected else record(self, other)  # type: ignore
+        if kind is float or kind is int:
+            c = float(other)
+            if c - c == 0.0:
+                return record_const(self, c)
+        y = _as_value(other, name)  # a Value subclass, another real number, or an error
+        return record(y, self) if reflected else record(self, y)
 
     method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{name}__"
     left, right = ("other", "self") if reflected else ("self", "other")
-    method.__doc__ = f"{left} {op.symbol} {right}: one {name} node."
+    method.__doc__ = f"{left} {op.symbol} {right}: one {name} node ({const_op.name} for a number)."
     return method
 
 
@@ -134,7 +160,7 @@ def _unary(op: Op, doc: str = "") -> Callable[[Value], Value]:
             v._a = self
         else:
             v._op = v._a = None
-        v._b = v._const = None
+        v._b = v._const = v._mark = None
         return v
 
     method.__name__ = method.__qualname__ = op.name
@@ -164,7 +190,7 @@ class Value:
     # Parents live in two slots rather than a tuple: one object per node instead of two
     # halves what the cycle collector scans. ``_a`` is the first parent (or the tuple
     # of parents of an n-ary op, with ``_b`` set to ``_NARY``); ``_b`` the second or None.
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_const")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_const", "_mark")
 
     data: float
     grad: Any  # float; a Value after backward(create_graph=True)
@@ -173,6 +199,7 @@ class Value:
     _a: Any
     _b: Any
     _const: Any
+    _mark: Any  # set by each graph walk (see _walk); no meaning outside one
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _to_float(data, "Value")
@@ -184,6 +211,7 @@ class Value:
         self._a = None
         self._b = None
         self._const = None
+        self._mark = None
         trace = _tracing.get()
         if trace is not None:  # made while tracing: a constant of the traced function
             trace.constants.add(self)
@@ -245,15 +273,17 @@ class Value:
         return self.data >= _data(other, ">=")
 
     # --- arithmetic: each method is made from its op-table entry (see _binary) ---------
-    __add__ = _binary(OPS["add"])
-    __radd__ = _binary(OPS["add"], reflected=True)
-    __sub__ = _binary(OPS["sub"])
-    __rsub__ = _binary(OPS["sub"], reflected=True)
-    __mul__ = _binary(OPS["mul"])
-    __rmul__ = _binary(OPS["mul"], reflected=True)
-    __truediv__ = _binary(OPS["div"])
-    __rtruediv__ = _binary(OPS["div"], reflected=True)
-    __rpow__ = _binary(OPS["pow"], reflected=True)
+    __add__ = _binary(OPS["add"], OPS["add_const"])
+    __radd__ = _binary(OPS["add"], OPS["add_const"], reflected=True)  # c + x == x + c
+    __sub__ = _binary(OPS["sub"], OPS["sub_const"])
+    __rsub__ = _binary(OPS["sub"], OPS["rsub_const"], reflected=True)
+    __mul__ = _binary(OPS["mul"], OPS["mul_const"])
+    __rmul__ = _binary(OPS["mul"], OPS["mul_const"], reflected=True)  # c * x == x * c
+    __truediv__ = _binary(OPS["div"], OPS["div_const"])
+    __rtruediv__ = _binary(OPS["div"], OPS["rdiv_const"], reflected=True)
+
+    def __rpow__(self, base: Number) -> Value:
+        return _apply2(_POW, base, self)
     __neg__ = _unary(OPS["neg"])
     __pos__ = _unary(OPS["pos"])
     __abs__ = _unary(OPS["abs"])
@@ -263,6 +293,8 @@ class Value:
             raise TypeError("pow: a modulo is not supported for Value")
         if isinstance(exponent, Value):
             return _apply2(_POW, self, exponent)
+        if type(exponent) is float and exponent - exponent == 0.0:
+            return _apply1(_POW_CONST, self, exponent)
         try:
             c = _to_float(exponent, "pow")
         except TypeError:
@@ -323,7 +355,7 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set ``.grad`` of every node in this graph to 0.0."""
-        for node in _topological_order(self)[0]:
+        for node in _walk(self)[0]:
             node.grad = 0.0
 
 
@@ -350,7 +382,7 @@ def _leaf(data: float) -> Value:
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._op = v._a = v._b = v._const = None
+    v._op = v._a = v._b = v._const = v._mark = None
     trace = _tracing.get()
     if trace is not None:
         trace.constants.add(v)
@@ -384,8 +416,22 @@ def _concrete(v: Value, how: str) -> None:
 
 
 def _as_value(x: object, where: str) -> Value:
+    """``x`` itself if it is a Value, else a constant leaf for it (checked)."""
     if isinstance(x, Value):
         return x
+    kind = type(x)
+    if kind is float or kind is int:  # the common case, in one call: _leaf inlined
+        f = float(x)  # type: ignore[arg-type]
+        if f - f == 0.0:
+            v: Value = _new(Value)
+            v.data = f
+            v.grad = 0.0
+            v.label = ""
+            v._op = v._a = v._b = v._const = v._mark = None
+            trace = _tracing.get()
+            if trace is not None:
+                trace.constants.add(v)
+            return v
     return _leaf(_to_float(x, where))
 
 
@@ -404,6 +450,7 @@ def _record(op: Op, out: float, a: Any, b: Any, const: Any) -> Value:
     v.data = out
     v.grad = 0.0
     v.label = ""
+    v._mark = None
     if _grad_enabled.get():
         v._op = op
         v._a = a
@@ -498,62 +545,80 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors buil
 
 
 # --- the backward pass ------------------------------------------------------------------
-_ZERO = 0.0  # the one float object a zeroed .grad holds; `is` tells "nothing to add back"
+_ZERO = 0.0  # the one float object a zeroed .grad holds: `is` tells it was not touched
 
 
 def _topological_order(root: Value) -> tuple[list[Value], set[Value]]:
-    """Nodes of ``root``'s graph, each after all of its parents, and the same as a set.
+    """Nodes of ``root``'s graph, each after all of its parents, and the same as a set."""
+    order, _ = _walk(root)
+    return order, set(order)
+
+
+def _walk(root: Value, olds: list[Any] | None = None) -> tuple[list[Value], object]:
+    """Nodes of ``root``'s graph in topological order, and this walk's mark for them.
 
     An iterative depth-first search: a node is pushed back under its parents when first
     met and finished when met again. (In a DAG a node met again before it is finished
     is a stale duplicate, already finished.) No recursion, so no depth limit.
+
+    Each node records the walk's state in its ``_mark`` slot, with marks made afresh
+    for every walk: an identity test on a slot is about twice as fast as a set. A node
+    belongs to this walk's graph exactly when ``node._mark is done`` afterwards.
+
+    Given a list ``olds``, the walk also saves each node's ``.grad`` there (in the
+    order of the result) and sets it to 0.0, sparing the backward pass another sweep
+    over the graph. NOTE: so two threads must not walk a graph they share at the same time (neither
+    may they backpropagate through it at the same time: ``.grad`` is shared too).
     """
+    seen, done = object(), object()
     order: list[Value] = []
-    seen: set[Value] = set()
-    done: set[Value] = set()
     stack = [root]
-    push, pop, mark, finish, append = stack.append, stack.pop, seen.add, done.add, order.append
+    push, pop, append = stack.append, stack.pop, order.append
+    keep = olds.append if olds is not None else None
     while stack:
         node = pop()
-        if node in seen:
-            if node not in done:
-                finish(node)
-                append(node)
+        mark = node._mark
+        if mark is seen:
+            node._mark = done
+            append(node)
+            if keep is not None:
+                keep(node.grad)
+                node.grad = _ZERO
             continue
-        mark(node)
+        if mark is done:
+            continue
+        node._mark = seen
         push(node)
         a = node._a
         b = node._b
         if b is None:
-            if a is not None and a not in seen:
+            if a is not None and a._mark is not seen and a._mark is not done:
                 push(a)
         elif b is _NARY:
             for p in a:
-                if p not in seen:
+                if p._mark is not seen and p._mark is not done:
                     push(p)
         else:
-            if a not in seen:
+            if a._mark is not seen and a._mark is not done:
                 push(a)
-            if b not in seen:
+            if b._mark is not seen and b._mark is not done:
                 push(b)
-    return order, seen
+    return order, done
 
 
-def _reverse_pass(root: Value, create_graph: bool) -> tuple[list[Value], set[Value], list[Any]]:
+def _reverse_pass(root: Value, create_graph: bool) -> tuple[list[Value], object, list[Any]]:
     """Leave d root / d node (this pass only) in every node's ``.grad``.
 
-    Returns the nodes in topological order, the same as a set, and each node's
-    ``.grad`` from before the pass, for the caller to add back or restore.
+    Returns the nodes in topological order, the walk's mark (see ``_walk``), and each
+    node's ``.grad`` from before the pass, for the caller to add back or restore.
     """
     # NOTE: the pass makes no reference cycles, but it allocates enough for the cycle
     # collector to rescan the whole graph several times over; pausing it halves the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        topo, seen = _topological_order(root)
-        olds = [node.grad for node in topo]
-        for node in topo:
-            node.grad = _ZERO
+        olds: list[Any] = []
+        topo, done = _walk(root, olds)
         try:
             if create_graph:
                 _propagate_values(topo, root)
@@ -566,11 +631,12 @@ def _reverse_pass(root: Value, create_graph: bool) -> tuple[list[Value], set[Val
     finally:
         if collecting:
             gc.enable()
-    return topo, seen, olds
+    return topo, done, olds
 
 
 _ADD_OP, _SUB_OP, _MUL_OP, _DIV_OP = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 _RELU_OP, _TANH_OP, _POWC_OP = OPS["relu"], OPS["tanh"], OPS["pow_const"]
+_ADDC_OP, _SUBC_OP, _MULC_OP = OPS["add_const"], OPS["sub_const"], OPS["mul_const"]
 
 
 def _propagate_floats(topo: list[Value], root: Value) -> None:
@@ -600,6 +666,10 @@ def _propagate_floats(topo: list[Value], root: Value) -> None:
         elif op is _RELU_OP:
             if a.data > 0.0:
                 a.grad += g
+        elif op is _MULC_OP:
+            a.grad += g * node._const
+        elif op is _ADDC_OP or op is _SUBC_OP:
+            a.grad += g
         elif op is _SUB_OP:
             a.grad += g
             b.grad -= g
@@ -673,8 +743,8 @@ def _propagate_values(topo: list[Value], root: Value) -> None:
 
 def _gradients(root: Value, wrt: Sequence[Value], create_graph: bool) -> list[Any]:
     """d root / d w for each w in ``wrt``, leaving every ``.grad`` as it was (pure)."""
-    topo, seen, olds = _reverse_pass(root, create_graph)
-    grads = [w.grad if w in seen else 0.0 for w in wrt]
+    topo, done, olds = _reverse_pass(root, create_graph)
+    grads = [w.grad if w._mark is done else 0.0 for w in wrt]
     for node, old in zip(topo, olds):
         node.grad = old
     return grads
@@ -722,7 +792,7 @@ def enable_grad() -> Any:
 
     Example:
         >>> with no_grad(), enable_grad():
-        ...     (Value(1.0) + 1).op
+        ...     (Value(1.0) + Value(1.0)).op
         'add'
     """
     return _grad_mode(True)

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._io import write_atomic
-from .ops import OPS
+from .ops import OPS, REFLECTED
 from .value import Value, _topological_order
 
 if TYPE_CHECKING:
@@ -374,11 +374,18 @@ def _number(root: Value) -> _Graph:
 
 def _op_text(g: _Graph, i: int) -> str:
     """An op's short label: ``+``, ``tanh``, ``**3``, ``leaky_relu(0.01)``."""
-    symbol = OPS[g.ops[i]].symbol
+    name = g.ops[i]
+    symbol = OPS[name].symbol
     c = g.nodes[i].const
     if c is None:
         return symbol
-    return f"{symbol}{c:g}" if g.ops[i] == "pow_const" else f"{symbol}({c:g})"
+    if name == "pow_const":
+        return f"{symbol}{c:g}"
+    if name in REFLECTED:  # 1 - x: the constant on the left
+        return f"{c:g} {symbol}"
+    if name.endswith("_const"):
+        return f"{symbol} {c:g}"
+    return f"{symbol}({c:g})"
 
 
 # --- collapsing: the nodes partitioned into units --------------------------------------------

@@ -139,7 +139,7 @@ def test_losses_accept_plain_numbers_values_and_single_samples() -> None:
 def test_mse_is_a_fused_dot_node() -> None:
     """mse records dot(d, d) / n: one dot node for the whole batch."""
     loss = mse([Value(1.0), Value(2.0), Value(3.0)], [0.0, 0.0, 0.0])
-    assert loss.op == "div"
+    assert loss.op == "div_const" and loss.const == 3.0
     assert loss.parents[0].op == "dot"
 
 

@@ -167,7 +167,7 @@ def test_operand_order_is_shown_for_non_commutative_ops() -> None:
 def test_roles_have_distinct_styles() -> None:
     """Output, parameters, inputs, constants and intermediates get different colours."""
     model = MLP(2, [2, 1], seed=0)
-    y = model([1.0, 2.0]) * 3  # the 3 is a constant
+    y = model([1.0, 2.0]) * Value(3.0)  # an unlabelled leaf: a constant
     nodes, _ = parse_dot(to_dot(y))
     order = _topological_order(y)[0]
     roles = viz._number(y).roles
