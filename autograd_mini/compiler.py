@@ -172,7 +172,8 @@ class _Names:
     """Unique, valid Python identifiers for the generated code."""
 
     def __init__(self) -> None:
-        self.used = set(_NAMESPACE) | {"K", "fsum", "_args"} | set(dir(builtins))
+        self.used = set(_NAMESPACE) | {"K", "fsum"} | set(dir(builtins))
+        self.used |= {f"{kind}_{name}" for kind in "FP" for name in _ops.OPS}
 
     def make(self, wanted: str, fallback: str) -> str:
         base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) else fallback
@@ -184,18 +185,36 @@ class _Names:
         return name
 
 
-def _generate(
-    fname: str,
+class _Emitted:
+    """The code for one graph: its forward lines, its backward lines and their names."""
+
+    def __init__(self) -> None:
+        self.forward: list[str] = []  # every node's value, in topological order
+        self.inits: list[str] = []  # the differentiated arguments' gradients set to 0.0
+        self.backward: list[str] = []  # the gradients, accumulated under their guards
+        self.grads: list[str] = []  # per differentiated argument: its gradient's code
+        self.var: dict[int, str] = {}  # id(node) -> its code: a local name or a literal
+        self.captured: list[Value] = []  # Values read from outside (K[i].data)
+        self.nodes = 0
+
+
+def _emit(
     arg_names: list[str],
     leaves: list[Value],
     wrt: list[int],
     out: Value,
     aux: list[Any],
-    single: bool,
     trace: _Trace,
     max_nodes: int,
-) -> tuple[str, list[Value], int]:
-    """Write the source of the straight-line function; return it and its captured Values."""
+    seed: str = "1.0",
+    reserved: set[str] | None = None,
+) -> _Emitted:
+    """Write the lines that compute ``out`` (and ``aux``) and d out / d ``leaves[wrt]``.
+
+    ``seed`` is the code of d(result) / d out: 1.0 for a whole function, or a name when
+    ``out`` is one piece of something larger (one sample's part of a loss).
+    """
+    code = _Emitted()
     roots = [out, *[a for a in aux if isinstance(a, Value)]]
     holder: Value = _new(Value)  # a temporary n-ary node over all outputs, for one walk
     holder._a, holder._b, holder._mark = tuple(roots), _NARY, None
@@ -211,12 +230,14 @@ def _generate(
     out_topo, in_out_graph = _topological_order(out)
     wrt_leaves = {id(leaves[i]) for i in wrt}
 
+    code.nodes = len(topo)
     names = _Names()
-    var: dict[int, str] = {}  # id(node) -> its code: a local name or a literal
+    names.used |= reserved or set()
+    var = code.var
     for v, name in zip(leaves, arg_names):
         var[id(v)] = names.make(name, "x")
-    captured: list[Value] = []
-    body: list[str] = []
+    captured = code.captured
+    body = code.forward
     for node in topo:
         key = id(node)
         if key in var:
@@ -266,7 +287,7 @@ def _generate(
         leaf = leaves[i]
         if id(leaf) in needs and id(leaf) not in grad:
             grad[id(leaf)] = names.make(f"d_{var[id(leaf)]}", "d")
-            lines.append(((), f"{grad[id(leaf)]} = 0.0"))
+            code.inits.append(f"{grad[id(leaf)]} = 0.0")
 
     made = [0]
 
@@ -278,9 +299,9 @@ def _generate(
 
     if id(out) in needs and id(out) not in grad:
         grad[id(out)] = new_grad()
-        lines.append(((), f"{grad[id(out)]} = 1.0"))
+        lines.append(((), f"{grad[id(out)]} = {seed}"))
     elif id(out) in needs:  # out is itself a differentiated argument
-        lines.append(((), f"{grad[id(out)]} += 1.0"))
+        lines.append(((), f"{grad[id(out)]} += {seed}"))
     for node in reversed(out_topo):
         if node._op is None or id(node) not in needs:
             continue
@@ -317,11 +338,27 @@ def _generate(
         if not handed_on:
             free.append(g)
         spare.extend(temps)
-    body += _guarded_lines(lines)
+    code.backward = _guarded_lines(lines)
+    code.grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
+    return code
 
+
+def _generate(
+    fname: str,
+    arg_names: list[str],
+    leaves: list[Value],
+    wrt: list[int],
+    out: Value,
+    aux: list[Any],
+    single: bool,
+    trace: _Trace,
+    max_nodes: int,
+) -> tuple[str, list[Value], int]:
+    """Write the source of the straight-line function; return it and its captured Values."""
+    code = _emit(arg_names, leaves, wrt, out, aux, trace, max_nodes)
+    var = code.var
     value = var[id(out)]
-    grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
-    grads_code = grads[0] if single else _tuple(grads)
+    grads_code = code.grads[0] if single else _tuple(code.grads)
     if aux:
         aux_code = _tuple([
             var[id(a)] if isinstance(a, Value) else _literal(_to_float(a, "compile aux"))
@@ -329,9 +366,9 @@ def _generate(
         ])
         value = f"({value}, {aux_code})"
     source = [f"def {fname}({', '.join(var[id(v)] for v in leaves)}):"]
-    source += ["    " + line for line in body]
+    source += ["    " + line for line in code.forward + code.inits + code.backward]
     source.append(f"    return {value}, {grads_code}")
-    return "\n".join(source) + "\n", captured, len(topo)
+    return "\n".join(source) + "\n", code.captured, code.nodes
 
 
 def _edge_guard(
@@ -578,6 +615,69 @@ def trace_program(
     """
     names = arg_names or [leaf.label if leaf.label.isidentifier() else f"x{i}"
                           for i, leaf in enumerate(leaves)]
+    out, aux, trace = _traced(run, what, strict)
+    source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
+                                        max_nodes)
+    return _Program(source, _build(source, fname, captured), nodes, list(trace.concrete))
+
+
+def trace_rolled(
+    run_one: Callable[[], tuple[Value, list[Any]]],
+    params: list[Value],
+    sample: list[Value],
+    *,
+    param_names: list[str],
+    sample_names: list[str],
+    fname: str = "train_step",
+    max_nodes: int = MAX_NODES,
+    what: str = "the training step",
+) -> _Program:
+    """Compile one sample's graph as the body of a loop over a batch.
+
+    ``run_one()`` builds the graph of one sample over ``params`` and the ``sample``
+    leaves, and returns ``(part, preds)``: ``part`` is that sample's node of the loss's
+    reduction (a ``sum`` or ``dot`` node whose inputs the batch's reduction adds up),
+    ``preds`` the values to report. The generated function is
+    ``fname(*params, data, seed) -> (parts, preds, grads)``: for each tuple of ``data``
+    (the sample's values, in the order of ``sample``) it computes the sample's graph,
+    appends the terms the reduction adds up to ``parts`` and the predictions to
+    ``preds``, and adds ``seed`` times d part / d params to the gradients. Walking one
+    sample's graph in the engine's order and the samples in the batch's order, it
+    accumulates every gradient as the engine would; and its code is one sample long, so
+    it compiles in milliseconds for a batch of any size.
+    """
+    part, preds, trace = _traced(run_one, what, strict=False)
+    if part._op is None or part._op.name not in ("sum", "dot") or part._const is not None:
+        raise CompileError(f"compile: a sample's part must be a sum or dot node (got {part!r})")
+    leaves = [*params, *sample]
+    reserved = {"_data", "_seed", "_parts", "_preds"}
+    code = _emit([*param_names, *sample_names], leaves, list(range(len(params))), part, preds,
+                 trace, max_nodes, seed="_seed", reserved=reserved)
+    var = code.var
+    ins = [var[id(q)] for q in _parents(part)]
+    if part._op.name == "sum":
+        terms = ins
+    else:
+        n = len(ins) // 2
+        terms = [f"{_wrap(ins[i])} * {_wrap(ins[n + i])}" for i in range(n)] + ins[2 * n :]
+    pred_code = [var[id(v)] if isinstance(v, Value) else _literal(float(v)) for v in preds]
+    names = [var[id(v)] for v in sample]
+    source = [f"def {fname}({', '.join(var[id(v)] for v in params)}, _data, _seed):"]
+    source += ["    " + line for line in code.inits]
+    source += ["    _parts = []", "    _preds = []"]
+    source.append(f"    for {', '.join(names)}{',' if len(names) == 1 else ''} in _data:")
+    body = [*code.forward, f"_parts.extend({_tuple(terms)})"]
+    body.append(f"_preds.append({pred_code[0] if len(pred_code) == 1 else _tuple(pred_code)})")
+    source += ["        " + line for line in body + code.backward]
+    source.append(f"    return _parts, _preds, {_tuple(code.grads)}")
+    text = "\n".join(source) + "\n"
+    return _Program(text, _build(text, fname, code.captured), code.nodes, list(trace.concrete))
+
+
+def _traced(
+    run: Callable[[], tuple[Any, list[Any]]], what: str, strict: bool
+) -> tuple[Value, list[Any], _Trace]:
+    """Run ``run()`` while tracing; warn (or, strict, raise) where data steered Python."""
     trace = _Trace()
     token = _tracing.set(trace)
     try:
@@ -597,9 +697,12 @@ def trace_program(
         )
         if strict:
             raise TraceError(message)
-        warnings.warn(message, TracerWarning, stacklevel=4)
-    source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
-                                        max_nodes)
+        warnings.warn(message, TracerWarning, stacklevel=5)
+    return out, aux, trace
+
+
+def _build(source: str, fname: str, captured: list[Value]) -> Callable[..., Any]:
+    """Compile generated ``source`` and return its function ``fname``."""
     namespace = dict(_NAMESPACE)
     namespace["K"] = tuple(captured)
     for op in _ops.OPS.values():
@@ -607,7 +710,8 @@ def trace_program(
         namespace[f"P_{op.name}"] = op.partials
     code = builtins.compile(source, f"<autograd_mini.compile {fname}>", "exec")
     exec(code, namespace)  # noqa: S102 - our own generated code, never user text
-    return _Program(source, namespace[fname], nodes, list(trace.concrete))
+    fn: Callable[..., Any] = namespace[fname]
+    return fn
 
 
 def _flatten(x: Any) -> list[float]:

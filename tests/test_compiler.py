@@ -238,3 +238,28 @@ def test_fit_compiled_needs_a_builtin_loss() -> None:
     with pytest.raises(ValueError, match="compile=True needs a built-in loss name"):
         fit(model, [[0.0]], [0.0], loss=losses.mse, optimizer=optim.GD(model.parameters(), 0.1),
             epochs=1, progress=False, compile=True)
+
+
+def test_fit_compiled_handles_batches_larger_than_a_trace_could() -> None:
+    """A full batch whose unrolled graph would pass MAX_NODES trains, matching eager."""
+    X, y = datasets.make_moons(2500, noise=0.1, seed=0)  # ~80 nodes a sample: 200,000+
+    runs = []
+    for compile_ in (False, True):
+        model = nn.MLP(2, [6, 1], seed=0)
+        h = fit(model, X, y, loss="hinge", optimizer=optim.SGD(model.parameters(), lr=0.1),
+                epochs=2, progress=False, compile=compile_)
+        runs.append((h.losses, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]
+
+
+def test_fit_compiled_serves_every_batch_size_with_one_program() -> None:
+    """Uneven mini-batches (8, 8, 8, 6) run through one compiled program."""
+    from autograd_mini.train import _CompiledStep
+
+    X, y = datasets.make_moons(30, noise=0.1, seed=0)
+    model = nn.MLP(2, [4, 1], seed=0)
+    step = _CompiledStep(model, model.parameters(), "hinge", 0.0, y)
+    for batch in ([0, 1, 2, 3, 4, 5, 6, 7], list(range(24, 30))):
+        assert step.step(batch, X) is not None
+    program = step.program
+    assert program is not None and "for x0, x1, y0 in _data:" in program.source
