@@ -19,7 +19,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
 from .ops import OPS, Op
 
@@ -31,7 +31,6 @@ Number = int | float
 
 _grad_enabled: ContextVar[bool] = ContextVar("autograd_mini_grad_enabled", default=True)
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _describe(x: object) -> str:
@@ -361,11 +360,12 @@ class Value:
             node.grad = 0.0
 
 
+# The ops this module names itself: for methods with a constant, n-ary nodes, and the
+# backward pass's spelled-out cases.
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
-_POW, _POW_CONST, _NEG, _POS = OPS["pow"], OPS["pow_const"], OPS["neg"], OPS["pos"]
-_ABS, _EXP, _LOG, _SQRT, _TANH = OPS["abs"], OPS["exp"], OPS["log"], OPS["sqrt"], OPS["tanh"]
-_SIGMOID, _RELU, _LEAKY_RELU = OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
-_SOFTPLUS, _SIN, _COS, _DOT, _SUM = OPS["softplus"], OPS["sin"], OPS["cos"], OPS["dot"], OPS["sum"]
+_ADD_C, _SUB_C, _MUL_C = OPS["add_const"], OPS["sub_const"], OPS["mul_const"]
+_POW, _POW_CONST, _LEAKY_RELU = OPS["pow"], OPS["pow_const"], OPS["leaky_relu"]
+_RELU, _TANH, _DOT, _SUM = OPS["relu"], OPS["tanh"], OPS["dot"], OPS["sum"]
 
 _new = object.__new__
 _NARY = object()  # marks ``_b`` of an n-ary node, whose ``_a`` is the tuple of parents
@@ -636,11 +636,6 @@ def _reverse_pass(root: Value, create_graph: bool) -> tuple[list[Value], object,
     return topo, done, olds
 
 
-_ADD_OP, _SUB_OP, _MUL_OP, _DIV_OP = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
-_RELU_OP, _TANH_OP, _POWC_OP = OPS["relu"], OPS["tanh"], OPS["pow_const"]
-_ADDC_OP, _SUBC_OP, _MULC_OP = OPS["add_const"], OPS["sub_const"], OPS["mul_const"]
-
-
 def _propagate_floats(topo: list[Value], root: Value) -> None:
     root.grad = 1.0
     leaves = []
@@ -659,30 +654,30 @@ def _propagate_floats(topo: list[Value], root: Value) -> None:
         # NOTE: the commonest ops are spelled out: the table's partials for each, written
         # exactly as in ops.py and multiplied into g as the general case below would
         # (test_fast_paths_match_the_table checks they agree to the bit).
-        if op is _ADD_OP:
+        if op is _ADD:
             a.grad += g
             b.grad += g
-        elif op is _MUL_OP:
+        elif op is _MUL:
             a.grad += g * b.data
             b.grad += g * a.data
-        elif op is _RELU_OP:
+        elif op is _RELU:
             if a.data > 0.0:
                 a.grad += g
-        elif op is _MULC_OP:
+        elif op is _MUL_C:
             a.grad += g * node._const
-        elif op is _ADDC_OP or op is _SUBC_OP:
+        elif op is _ADD_C or op is _SUB_C:
             a.grad += g
-        elif op is _SUB_OP:
+        elif op is _SUB:
             a.grad += g
             b.grad -= g
-        elif op is _TANH_OP:
+        elif op is _TANH:
             out = node.data
             a.grad += g * (1.0 - out * out)
-        elif op is _DIV_OP:
+        elif op is _DIV:
             y = b.data
             a.grad += g * (1.0 / y)
             b.grad += g * (-node.data / y)
-        elif op is _POWC_OP and node._const != 0.0 and (a.data != 0.0 or node._const >= 1.0):
+        elif op is _POW_CONST and node._const != 0.0 and (a.data != 0.0 or node._const >= 1.0):
             c = node._const
             a.grad += g * (c * a.data ** (c - 1.0))
         elif b is None:
