@@ -167,7 +167,10 @@ def entry(
     obj = getattr(module, name)
     lines = [f"### `{name}`", ""]
     home = getattr(obj, "__module__", module.__name__)
-    if (inspect.isclass(obj) or inspect.isfunction(obj)) and home != module.__name__:
+    # A package's own submodules (optim.sgd under optim) are where it keeps the code,
+    # not another home to point the reader to.
+    own = home == module.__name__ or home.startswith(module.__name__ + ".")
+    if (inspect.isclass(obj) or inspect.isfunction(obj)) and not own:
         lines += [f"The same object as `{home}.{name}`.", ""]
     elif inspect.isfunction(obj) and obj.__name__ != name:
         lines += [f"Another name for `{obj.__name__}`.", ""]
