@@ -21,7 +21,7 @@ from .compiler import compile as compile  # not in __all__: must not shadow buil
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .train import History, OptimizeResult, fit, minimize
-from .value import Value, dot, enable_grad, is_grad_enabled, no_grad
+from .value import Value, dot, enable_grad, gc_paused, is_grad_enabled, no_grad
 from .value import sum as sum  # not in __all__: a star import must not shadow builtins.sum
 
 __version__ = "0.1.0"
@@ -36,6 +36,7 @@ __all__ = [
     "datasets",
     "enable_grad",
     "fit",
+    "gc_paused",
     "grad",
     "gradcheck",
     "hessian",

@@ -327,3 +327,35 @@ def test_no_grad_is_per_async_task() -> None:
         return list(await asyncio.gather(quiet(evt, done), loud(evt, done)))
 
     assert asyncio.run(main()) == ["", "add_const"]
+
+
+def test_gc_paused_nests_and_restores_across_threads() -> None:
+    """gc_paused pauses the collector until the outermost block closes, in any thread order."""
+    import gc
+    import threading
+
+    from autograd_mini import gc_paused
+
+    assert gc.isenabled()
+    inner_open, outer_may_close = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            inner_open.set()
+            outer_may_close.wait(5)
+            assert not gc.isenabled()
+
+    with gc_paused():
+        t = threading.Thread(target=other)
+        t.start()
+        inner_open.wait(5)
+    assert not gc.isenabled()  # the other thread's block is still open
+    outer_may_close.set()
+    t.join()
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.isenabled()
