@@ -52,6 +52,7 @@ import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from harness import (
     BIG_STACK,
@@ -68,16 +69,25 @@ from harness import (
     _print_profile,
     _print_table,
     _version,
+    hold,
+    holdings,
 )
 from w1_demo import MLP, _set_weights, bench_w1, make_moons, train_step
 from w1_lib import W1User
 from w2_dag import bench_w2, dag_step, make_program
-from w3_chain import bench_w3, bytes_child, micrograd_recursion_child, w3_child
+from w3_chain import (
+    bench_scaling,
+    bench_w3,
+    bytes_child,
+    micrograd_recursion_child,
+    scaling_child,
+    w3_child,
+)
 
 __all__ = ["main"]
 
 
-def profile_autograd_mini(only: set[str], sizes: dict[str, int]) -> None:
+def profile_autograd_mini(only: set[str], sizes: dict[str, Any]) -> None:
     am = _import_autograd_mini()
     if only & {"W1DEMO", "W1LIB"}:
         data = make_moons(sizes["w1_points"])
@@ -133,6 +143,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         f"{QUICK_SIZES['blocks']} with --quick)",
     )
     parser.add_argument(
+        "--hold",
+        default="",
+        metavar="MODULES",
+        help="comma-separated modules to import before measuring, as a notebook's process "
+        "holds them (e.g. torch,numpy,autograd): their objects are what the cycle "
+        "collector rescans; W1 then also times HIPS autograd (autograd) and PyTorch "
+        "(torch) batched, where held",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="after the tables, cProfile one autograd_mini step of each W1 and W2 variant run",
@@ -167,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv and argv[0] == "--w3-child":
         print(json.dumps(w3_child(int(argv[1]), int(argv[2]))))
         return
+    if argv and argv[0] == "--scaling-child":
+        print(json.dumps(scaling_child(int(argv[1]), [m for m in argv[2].split(",") if m])))
+        return
     if argv and argv[0] == "--bytes-child":
         print(json.dumps(bytes_child(int(argv[1]))))
         return
@@ -175,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
 
     args = _parse_args(argv)
+    held = hold([m.strip() for m in args.hold.split(",") if m.strip()])
     sizes = dict(QUICK_SIZES if args.quick else FULL_SIZES)
     if args.blocks is not None:
         sizes["blocks"] = args.blocks
@@ -197,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{sizes['blocks']}, workloads {','.join(sorted(args.only))}; times from "
         "time.perf_counter"
     )
+    print(f"  process    {holdings(held)}")
     print(_METHOD)
     if args.quick:
         print("  NOTE       --quick: sizes far below the targets' (verdicts meaningless)")
@@ -215,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print()
         if args.only & {"W1DEMO", "W1LIB"}:
             w1_rows, lines = bench_w1(
-                mg_engine, mg_nn, am, sizes, args.repeat, args.only, args.dump_source
+                mg_engine, mg_nn, am, sizes, args.repeat, args.only, args.dump_source, held
             )
             rows.extend(w1_rows)
             report.extend(lines)
@@ -250,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "W3" in args.only:
         has_micrograd = importlib.util.find_spec("micrograd") is not None
         bench_w3(sizes["w3_nodes"], sizes["bytes_nodes"], args.repeat, has_micrograd)
+        print()
+        bench_scaling(sizes["scaling"], held)
     if args.profile and args.only & {"W1DEMO", "W1LIB", "W2"}:
         profile_autograd_mini(args.only, sizes)
 

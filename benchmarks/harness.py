@@ -39,26 +39,29 @@ TARGET_FIT_COMPILE_EPOCH = 5  # fit(compile=True) faster per epoch than eager fr
 TARGET_BYTES_PER_NODE = 200.0
 TARGET_W3_SECONDS = 3.0  # forward + backward of the 1,000,000-node chain
 TARGET_W3_PEAK_MB = 400.0
+TARGET_NODE_COST_GROWTH = 1.3  # cost per node at 10^6 nodes over that at 10^3
 
 # Sizes: W1 points, W2 ops and leaves, W3 and bytes-per-node chain nodes; steps per
 # steady-state block (micrograd and the demo code on autograd_mini; the library variants
 # of W1, which are much faster, run more steps per block) and blocks per contender.
-FULL_SIZES = {
+FULL_SIZES: dict[str, Any] = {
     "w1_points": 100,
     "w2_ops": 90_000,
     "w2_leaves": 1_000,
     "w3_nodes": 1_000_000,
     "bytes_nodes": 100_000,
+    "scaling": (1_000, 10_000, 100_000, 1_000_000),
     "block_steps": 6,
     "lib_block_steps": 20,
     "blocks": 3,
 }
-QUICK_SIZES = {
+QUICK_SIZES: dict[str, Any] = {
     "w1_points": 20,
     "w2_ops": 4_500,
     "w2_leaves": 100,
     "w3_nodes": 20_000,
     "bytes_nodes": 10_000,
+    "scaling": (1_000, 10_000),
     "block_steps": 2,
     "lib_block_steps": 6,
     "blocks": 2,
@@ -107,6 +110,37 @@ def _version(dist: str) -> str:
         return "?"
 
 
+# --- what the process holds --------------------------------------------------------------
+def hold(modules: Sequence[str]) -> list[str]:
+    """Import ``modules`` (those installed), as a notebook's process would hold them.
+
+    The cycle collector's full collections scan every tracked object in the process, so
+    a process that holds torch or numpy makes an engine that allocates many tracked
+    objects slower than a lean one would; the figures say which kind of process they
+    come from. Returns the modules imported.
+    """
+    held = []
+    for name in modules:
+        if importlib.util.find_spec(name) is None:
+            print(f"  --hold: {name} is not installed; not held")
+            continue
+        importlib.import_module(name)
+        if name == "autograd":
+            importlib.import_module("autograd.numpy")
+        held.append(name)
+    return held
+
+
+def holdings(held: Sequence[str]) -> str:
+    """One line on what the process holds: imported libraries and GC-tracked objects."""
+    gc.collect()
+    libs = ", ".join(f"{m} {_version(m)}" for m in held) or "nothing beyond the benchmark"
+    return (
+        f"holds {libs}; {len(gc.get_objects()):,} GC-tracked objects before the first "
+        f"workload; gc thresholds {gc.get_threshold()}"
+    )
+
+
 # --- statistics and printing -----------------------------------------------------------
 class Row:
     """One line of the results table: timings of both libraries for one phase."""
@@ -134,8 +168,10 @@ class Row:
             self.phase,
             stat(self.mg, statistics.median),
             stat(self.mg, min),
+            spread(self.mg),
             stat(self.am, statistics.median),
             stat(self.am, min),
+            spread(self.am),
             f"{speedup:>8}",
             self.target,
             status,
@@ -143,9 +179,19 @@ class Row:
 
 
 def _print_table(rows: Sequence[Row]) -> None:
-    header = ["", "phase", "mg median", "mg min", "am median", "am min", "speed-up", "target", ""]
-    for line in _format_table([header] + [r.cells() for r in rows], numeric=range(2, 7)):
+    header = [
+        "", "phase", "mg median", "mg min", "mg spread", "am median", "am min", "am spread",
+        "speed-up", "target", "",
+    ]  # fmt: skip
+    for line in _format_table([header] + [r.cells() for r in rows], numeric=range(2, 9)):
         print(line)
+
+
+def spread(xs: Sequence[float]) -> str:
+    """How far the runs are apart: (max - min) / median, in percent ("-" for one run)."""
+    if len(xs) < 2:
+        return "-"
+    return f"{(max(xs) - min(xs)) / statistics.median(xs):.0%}"
 
 
 def _rel_err(a: float, b: float) -> float:
@@ -281,6 +327,7 @@ def _cells(x: Contender, mg: Contender) -> list[str]:
     return [
         f"{x.median * 1e3:.2f}",
         f"{min(x.per_step) * 1e3:.2f}",
+        spread(x.per_step),
         f"{mg.median / x.median:.1f}x",
         f"{x.collections_per_step():.2f}",
     ]

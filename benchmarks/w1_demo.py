@@ -9,27 +9,32 @@ with numpy and PyTorch (float64), both batched, as their users would write the s
 from __future__ import annotations
 
 import builtins
+import contextlib
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness import (
     REL_TOL,
     W1_LR,
+    Clock,
     Contender,
     Row,
     _count_autograd_mini,
     _count_micrograd,
     _drop_garbage,
+    _format_table,
     _rel_err,
     _steady_note,
     consecutive,
     perf_counter,
     run_blocks,
+    spread,
     steady_row,
 )
+from w1_batched import batched_contenders
 from w1_lib import W1User
 
 
@@ -145,28 +150,37 @@ def _set_weights(params: Sequence[Any], values: Sequence[float]) -> None:
 
 
 def _demo_contender(
-    name: str, value_cls: Any, model: Any, data: Any, init: list[float], steps: int
+    name: str,
+    value_cls: Any,
+    model: Any,
+    data: Any,
+    init: list[float],
+    steps: int,
+    around: Callable[[], Any] = contextlib.nullcontext,
 ) -> Contender:
-    """Blocks of consecutive demo steps (micrograd's code) on one library."""
+    """Blocks of consecutive demo steps (micrograd's code) on one library.
+
+    ``around()`` is a context manager entered around each block, as a user wraps a
+    training loop (``autograd_mini.gc_paused``).
+    """
     params = model.parameters()
-    return Contender(
-        name,
-        steps,
-        lambda k, clock: consecutive(
-            lambda: train_step(value_cls, model, data, W1_LR)[0], k, clock
-        ),
-        reset=lambda: _set_weights(params, init),
-    )
+
+    def run(k: int, clock: Clock) -> None:
+        with around():
+            consecutive(lambda: train_step(value_cls, model, data, W1_LR)[0], k, clock)
+
+    return Contender(name, steps, run, reset=lambda: _set_weights(params, init))
 
 
 def bench_w1(
     mg_engine: Any,
     mg_nn: Any,
     am: Any,
-    sizes: dict[str, int],
+    sizes: dict[str, Any],
     repeat: int,
     parts: set[str],
     dump_source: str | None,
+    held: Sequence[str] = (),
 ) -> tuple[list[Row], list[str]]:
     """W1's table rows, and the lines of the report on the library variants (or [])."""
     n_points = sizes["w1_points"]
@@ -174,17 +188,31 @@ def bench_w1(
     random.seed(1337)  # micrograd's MLP draws its initial weights from the global random
     mg_model = mg_nn.MLP(2, [16, 16, 1])
     init = [float(p.data) for p in mg_model.parameters()]
+    start_loss = svm_loss(mg_engine.Value, mg_model, data).data  # before any step moves them
     k, blocks = sizes["block_steps"], sizes["blocks"]
     rows: list[Row] = []
     mg = _demo_contender("micrograd", mg_engine.Value, mg_model, data, init, k)
     contenders = [mg]
-    am_demo = None
+    am_demo = am_paused = None
     if "W1DEMO" in parts:
         am_model = MLP(am.Value, 2, [16, 16, 1])
         _set_weights(am_model.parameters(), init)
         rows += _w1_phases(mg_engine, mg_model, am, am_model, data, repeat)
         am_demo = _demo_contender("autograd_mini", am.Value, am_model, data, init, k)
         contenders.append(am_demo)
+        if hasattr(am, "gc_paused"):
+            am_paused = _demo_contender(
+                "autograd_mini in gc_paused()", am.Value, am_model, data, init, k, am.gc_paused
+            )
+            contenders.append(am_paused)
+    others, other_lines = batched_contenders(
+        data, init, start_loss, sizes["lib_block_steps"], held
+    )
+    if other_lines:
+        print("W1 batched, in other libraries (the process holds them):")
+        for line in other_lines:
+            print(line)
+    contenders += others
     user = None
     if "W1LIB" in parts:
         user = W1User(am, data, init, sizes["lib_block_steps"])
@@ -204,7 +232,20 @@ def bench_w1(
     if am_demo is not None:
         rows.append(steady_row("W1", mg, am_demo))
         print(_steady_note(mg, am_demo, "step"))
-    return rows, (user.report(mg, repeat) if user is not None else [])
+    if am_paused is not None:
+        row = steady_row("W1", mg, am_paused)
+        row.phase = "step, steady state, the loop inside autograd_mini.gc_paused()"
+        rows.append(row)
+    report = user.report(mg, repeat) if user is not None else []
+    if others:
+        table = [["", "ms/step", "min", "spread", "x micrograd"]] + [
+            [c.name, f"{c.median * 1e3:.2f}", f"{min(c.per_step) * 1e3:.2f}",
+             spread(c.per_step), f"{mg.median / c.median:.0f}x"]
+            for c in others
+        ]  # fmt: skip
+        report += ["", "W1 batched in other libraries, steady state (not pure Python):"]
+        report += ["    " + line for line in _format_table(table, numeric=range(1, 5))]
+    return rows, report
 
 
 def _w1_phases(

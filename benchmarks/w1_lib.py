@@ -227,7 +227,7 @@ class W1User:
 
         overhead = fit.median / lib.median - 1.0
         table = [
-            ["", "", "ms/step", "min", "speed-up", "gen-2 GCs", "target", ""],
+            ["", "", "ms/step", "min", "spread", "speed-up", "gen-2 GCs", "target", ""],
             ["micrograd", "micrograd's demo step (the reference)", *_cells(mg, mg), "", ""],
             [
                 "W1-lib",
@@ -263,7 +263,7 @@ class W1User:
             f"W1 as a user writes it: steady state, ms per step = mean over a block of "
             f"consecutive steps (GC included); median and min over {len(mg.per_step)} blocks; "
             f"speed-up = micrograd's median / this median",
-            *_format_table(table, numeric=range(2, 6)),
+            *_format_table(table, numeric=range(2, 7)),
             "",
             f"    fit's overhead over the bare loop: {overhead:+.1%} per step   target <= "
             f"+{TARGET_FIT_OVERHEAD:.0%}  {verdict(overhead <= TARGET_FIT_OVERHEAD)}",

@@ -6,17 +6,22 @@ Forward and backward time, peak memory and bytes per node; and the cost per node
 
 from __future__ import annotations
 
+import gc
+import importlib
 import json
 import statistics
 import subprocess
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from harness import (
     BENCH_CORE,
     TARGET_BYTES_PER_NODE,
+    TARGET_NODE_COST_GROWTH,
     TARGET_W3_PEAK_MB,
     TARGET_W3_SECONDS,
+    _format_table,
     _import_autograd_mini,
     _import_micrograd,
     perf_counter,
@@ -78,6 +83,57 @@ def w3_child(n: int, repeat: int) -> dict[str, Any]:
         "baseline_mb": baseline,
         "source": source,
     }
+
+
+def scaling_child(n: int, held: list[str]) -> dict[str, Any]:
+    """Seconds per node of forward + backward of an n-node chain, in a process holding
+    ``held`` (imported first), with the collector as users get it and inside gc_paused."""
+    for name in held:
+        importlib.import_module(name)
+    am = _import_autograd_mini()
+    repeat = max(3, min(200, 2_000_000 // n))  # about 2,000,000 nodes of work per figure
+    out: dict[str, Any] = {"n": n, "repeat": repeat}
+    for mode in ("plain", "paused"):
+        times = []
+        for _ in range(repeat):
+            gc.collect()
+            t0 = perf_counter()
+            if mode == "paused":
+                with am.gc_paused():
+                    leaf, root = _tanh_chain(am.Value, n)
+                    root.backward()
+            else:
+                leaf, root = _tanh_chain(am.Value, n)
+                root.backward()
+            times.append((perf_counter() - t0) / (n + 1))
+            del leaf, root
+        out[mode] = statistics.median(times)
+    return out
+
+
+def bench_scaling(sizes: Sequence[int], held: list[str]) -> None:
+    """Cost per node from 10^3 to 10^6 nodes: flat if nothing grows with the graph."""
+    rows = [_run_child("--scaling-child", str(n), ",".join(held)) for n in sizes]
+    base = rows[0]
+    print(
+        f"W3s cost per node of a tanh chain's forward + backward, by length, each in a fresh "
+        f"child process holding {', '.join(held) or 'nothing else'} (median over runs)"
+    )
+    table = [["nodes", "runs", "ns/node", "x smallest", "in gc_paused() ns/node", "x smallest"]]
+    for r in rows:
+        table.append(
+            [
+                f"{r['n']:,}",
+                str(r["repeat"]),
+                f"{r['plain'] * 1e9:.0f}",
+                f"{r['plain'] / base['plain']:.2f}x",
+                f"{r['paused'] * 1e9:.0f}",
+                f"{r['paused'] / base['paused']:.2f}x",
+            ]
+        )
+    for line in _format_table(table, numeric=range(0, 6)):
+        print("    " + line)
+    print(f"    target: the largest within {TARGET_NODE_COST_GROWTH:g}x of the smallest")
 
 
 def bytes_child(n: int) -> dict[str, Any]:
