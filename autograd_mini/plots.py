@@ -522,7 +522,7 @@ def animate_training(
     path: PathLike | None = None,
     *,
     max_frames: int = 40,
-    fps: float = 8.0,
+    fps: float = 10.0,
     resolution: int = 30,
     dpi: int = 80,
     title: str | None = None,
@@ -543,7 +543,7 @@ def animate_training(
         recorder: the :class:`TrainingRecorder` that was passed to ``fit``.
         path: a ``.gif`` file to write atomically; None to write nothing.
         max_frames: the most frames to show (>= 2).
-        fps: frames per second (0 < fps <= 50).
+        fps: frames per second (0 < fps <= 50; GIF timing is in hundredths of a second).
         resolution: grid points per axis of the decision regions (>= 2).
         dpi: pixels per inch; the picture is 8 x 3.4 inches (640x272 pixels at 80).
         title: a title above both panels; None for none.
@@ -593,6 +593,9 @@ def animate_training(
     (x_lo, x_hi), (y_lo, y_hi) = (_span([p[k] for p in points]) for k in (0, 1))
     xs = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
     ys = [y_lo + (y_hi - y_lo) * j / (resolution - 1) for j in range(resolution)]
+    with no_grad():  # the labels must suit the outputs: fail before the many forward passes
+        outputs = len(_scores(recorder.model(list(points[0]))))
+    index = _class_index(labels, outputs)
     grids, accuracies = [], []
     params = recorder._params
     now = [p.data for p in params]
@@ -607,8 +610,6 @@ def animate_training(
     finally:
         for p, v in zip(params, now):
             p.data = v
-    outputs = len(grids[0][0][0])
-    index = _class_index(labels, outputs)
     regions = max(outputs, 2)
     colours = _BINARY if regions == 2 else [_TAB10[k % 10] for k in range(regions)]
 
