@@ -615,16 +615,18 @@ def animate_training(
 
     left, right = fig.subplots(1, 2, width_ratios=[1.0, 1.15])
     size = 20.0 if len(points) <= 200 else 6.0
+    dots = []
     for label, k in sorted(index.items(), key=lambda item: item[1]):
         mine = [p for p, lab in zip(points, labels) if lab == label]
-        left.scatter([p[0] for p in mine], [p[1] for p in mine], s=size, color=colours[k],
-                     edgecolors="black", linewidths=0.5, zorder=3, label=f"class {label}")
+        dots.append(left.scatter([p[0] for p in mine], [p[1] for p in mine], s=size,
+                                 color=colours[k], edgecolors="black", linewidths=0.5))
     left.set_xlim(x_lo, x_hi)
     left.set_ylim(y_lo, y_hi)
     left.set_xticks([])
     left.set_yticks([])
     left.set_xlabel("x1")
     left.set_ylabel("x2")
+    left.set_title("decision boundary", fontsize=10)
 
     losses = recorder.losses
     shown = [v for v in losses if math.isfinite(v)]
@@ -632,6 +634,7 @@ def animate_training(
     right.set_xlim(0, max(last, 1))
     right.set_xlabel("epoch")
     right.set_ylabel("loss")
+    right.set_title("training loss", fontsize=10)
     right.grid(True, alpha=0.3)
     right.xaxis.set_major_locator(_integer_ticks())
     if shown:
@@ -643,15 +646,27 @@ def animate_training(
             right.set_ylim(min(shown) - pad, max(shown) + pad)
     (curve,) = right.plot([], [], color=_LOSS, linewidth=1.5)
     (dot,) = right.plot([], [], "o", color=_LOSS, markersize=5)
+    box = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 2.0}
+    epoch_text = left.text(0.03, 0.97, "", transform=left.transAxes, ha="left", va="top",
+                           fontsize=9, bbox=box)
+    loss_text = right.text(0.97, 0.97, "", transform=right.transAxes, ha="right", va="top",
+                           fontsize=9, bbox=box)
     if title is not None:
         fig.suptitle(title)
 
+    # Blitting: the axes, ticks and labels are drawn once; each frame restores that
+    # background and draws only what moves (regions, boundary, points, curve, texts),
+    # several times faster than drawing the whole figure 40 times.
+    moving = [*dots, curve, dot, epoch_text, loss_text]
+    for artist in moving:
+        artist.set_animated(True)
     canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    fig.set_layout_engine("none")  # fixed axes from now on: no jitter between frames
+    background = canvas.copy_from_bbox(fig.bbox)
     frames = []
-    drawn: list[Any] = []
-    for n, (i, grid, fitted) in enumerate(zip(chosen, grids, accuracies)):
-        for artist in drawn:
-            artist.remove()
+    for i, grid, fitted in zip(chosen, grids, accuracies):
+        canvas.restore_region(background)
         drawn = []
         for k in range(regions):
             margin = [[_margin(s, k) for s in row] for row in grid]
@@ -665,19 +680,22 @@ def animate_training(
                 drawn.append(left.contour(xs, ys, scores, levels=[0.0], colors="black",
                                           linewidths=1.0))
         right_count = sum(_predict(s) == index[lab] for s, lab in zip(fitted, labels))
-        epoch = recorder.epochs[i]
-        left.set_title(f"epoch {epoch}: accuracy {right_count / len(points):.0%}", fontsize=10)
+        epoch_text.set_text(f"epoch {recorder.epochs[i]}: "
+                            f"accuracy {right_count / len(points):.0%}")
         upto = [(e, v) for e, v in zip(recorder.epochs[1 : i + 1], losses[:i])
                 if math.isfinite(v)]
         curve.set_data([e for e, _ in upto], [v for _, v in upto])
         dot.set_data([e for e, _ in upto[-1:]], [v for _, v in upto[-1:]])
-        right.set_title(f"loss {upto[-1][1]:.4g}" if upto else "loss (before training)",
-                        fontsize=10)
-        canvas.draw()
-        if n == 0:  # fixed axes from now on: the layout must not jitter between frames
-            fig.set_layout_engine("none")
+        loss_text.set_text(f"epoch {upto[-1][0]}: loss {upto[-1][1]:.4g}" if upto
+                           else "before training")
+        for artist in [*drawn, *dots, epoch_text]:
+            left.draw_artist(artist)
+        for artist in (curve, dot, loss_text):
+            right.draw_artist(artist)
+        for artist in drawn:
+            artist.remove()
         rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-        frames.append(rgba.convert("RGB").quantize(colors=64))
+        frames.append(rgba.convert("RGB").quantize(colors=64, method=Image.Quantize.FASTOCTREE))
     width, height = frames[0].size
     step = round(1000.0 / fps)
     durations = [step] * len(frames)
