@@ -485,7 +485,13 @@ class Animation:
         self.path = path
 
     def save(self, path: PathLike) -> Path:
-        """Write the GIF to ``path`` (which must end in ``.gif``) atomically; return it.
+        """Write the GIF to ``path`` atomically.
+
+        Args:
+            path: the file to write; it must end in ``.gif``.
+
+        Returns:
+            The path written, as a ``pathlib.Path``.
 
         Raises:
             ValueError: the path does not end in ``.gif``.
