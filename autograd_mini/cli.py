@@ -49,6 +49,7 @@ from .expr import (
     variables,
 )
 from .gradcheck import numerical_grad
+from .plots import TrainingRecorder
 from .train import History, fit, minimize
 from .value import Value, no_grad
 
@@ -195,6 +196,7 @@ def _add_demo(commands: Any) -> None:
             "training accuracy and why training stopped, and writes into the output folder:\n"
             "  loss.png                the loss per epoch        (needs matplotlib)\n"
             "  decision_boundary.png   the two classes' regions  (needs matplotlib)\n"
+            "  training.gif            training, epoch by epoch  (needs matplotlib)\n"
             "  forward_graph.svg       the graph of one forward pass, collapsed into\n"
             "                          layers                    (needs Graphviz's dot)\n"
             "  model.json              the trained model (autograd_mini.nn.load_model)\n"
@@ -372,6 +374,12 @@ def _add_minimize(commands: Any) -> None:
         default="exact",
         help="backprop or central finite differences (default: exact)",
     )
+    p.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="draw the contours of f with the path taken into PATH (.png, .svg or .pdf; "
+        "needs matplotlib; for functions of two variables)",
+    )
     p.set_defaults(run=_minimize)
 
 
@@ -517,6 +525,7 @@ def _demo(args: argparse.Namespace) -> int:
         f"linearly to {last_lr:.3g}, {epochs} epochs, {batch}"
     )
     sys.stdout.flush()
+    recorder = TrainingRecorder(model, X, y)  # for training.gif
     with warnings.catch_warnings():  # a divergence is reported below, as the stop reason
         warnings.simplefilter("ignore", RuntimeWarning)
         history = fit(
@@ -529,7 +538,7 @@ def _demo(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             seed=args.seed,
             l2=_L2,
-            callbacks=[lambda epoch, logs: schedule.step()],
+            callbacks=[lambda epoch, logs: schedule.step(), recorder],
             progress=not args.no_progress,
         )
     right = sum((_score(model, x) > 0.0) == (label == 1) for x, label in zip(X, y))
@@ -537,7 +546,7 @@ def _demo(args: argparse.Namespace) -> int:
     _out(f"stopped:  {history.stop_reason} ({history.seconds:.1f} s)")
     _out(f"result:   {loss}training accuracy {right / len(X):.1%} ({right}/{len(X)})")
 
-    written = _demo_files(folder, model, X, y, history)
+    written = _demo_files(folder, model, X, y, history, recorder)
     _out(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {folder.resolve()}:")
     for line in _table([[path.name, what] for path, what in written], numeric=False):
         _out(f"  {line}")
@@ -545,7 +554,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _demo_files(
-    folder: Path, model: nn.MLP, X: list[list[float]], y: list[int], history: History
+    folder: Path,
+    model: nn.MLP,
+    X: list[list[float]],
+    y: list[int],
+    history: History,
+    recorder: TrainingRecorder | None = None,
 ) -> list[tuple[Path, str]]:
     """Write the demo's outputs; a picture that cannot be made is skipped with a note."""
     written: list[tuple[Path, str]] = []
@@ -572,6 +586,14 @@ def _demo_files(
                 ),
             ),
         ]
+        if recorder is not None:
+            pictures.append(
+                (
+                    "training.gif",
+                    "the decision boundary and the loss, epoch by epoch",
+                    lambda p: plots.animate_training(recorder, p, max_frames=30).path or p,
+                )
+            )
         for name, what, draw in pictures:
             try:
                 written.append((draw(folder / name), what))
@@ -738,6 +760,8 @@ def _minimize(args: argparse.Namespace) -> int:
     if not names:
         raise _UsageError(f"{text!r} has no variables to minimize over")
     x0 = _match(names, _values(args.values), text)
+    if args.plot is not None:  # before the run: a picture that cannot be drawn fails at once
+        _check_plot(args.plot, names, text)
 
     def f(*xs: Value) -> Value:
         return evaluate(tree, dict(zip(names, xs)))
@@ -756,6 +780,7 @@ def _minimize(args: argparse.Namespace) -> int:
         f"at most {args.max_iter} steps"
     )
     t0 = time.perf_counter()
+    visited: list[list[float]] = []  # the points minimize reports, for --plot
     try:
         result = minimize(
             _finite_or_diverged(f),
@@ -767,6 +792,7 @@ def _minimize(args: argparse.Namespace) -> int:
             tol=args.tol,
             gtol=args.gtol,
             gradient=args.gradient,
+            callback=lambda x, fx: visited.append(x),
         )
     except (ValueError, ArithmeticError) as e:  # e.g. a derivative undefined at a step
         print(f"{PROG}: error: minimize stopped: {_first_line(e)}", file=sys.stderr)
@@ -783,7 +809,51 @@ def _minimize(args: argparse.Namespace) -> int:
     _out(f"iterations: {result.nit} ({result.nfev} evaluations of f, {seconds:.2f} s)")
     _out(f"message:    {result.message}")
     _out(f"success:    {result.success}")
+    if args.plot is not None:
+        # minimize calls back at each point but the last one it stops at (x, if converged).
+        path = getattr(result, "path", None) or visited
+        if path[-1:] != [result.x]:
+            path = [*path, result.x]
+        _plot_minimize(Path(args.plot), tree, names, path, f"{args.method}, lr {args.lr:g}")
     return 0 if result.success else 1
+
+
+def _check_plot(target: str, names: list[str], text: str) -> None:
+    if len(names) != 2:
+        raise _UsageError(
+            f"--plot draws functions of two variables, but {text!r} has {len(names)} "
+            f"({', '.join(names)})"
+        )
+    suffix = Path(target).suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise _UsageError(f"--plot: use a path ending in .png, .svg or .pdf (got {target!r})")
+
+
+def _plot_minimize(
+    target: Path, tree: Expr, names: list[str], path: list[list[float]], label: str
+) -> None:
+    """Draw f's contours and the path of the run into ``target``, or warn why not."""
+    from . import plots
+
+    def f(a: float, b: float) -> Value:
+        return evaluate(tree, {names[0]: a, names[1]: b})
+
+    shown = str(tree)
+    shown = shown if len(shown) <= 50 else shown[:47] + "..."
+    try:
+        plots.plot_contour(
+            f,
+            [path],
+            labels=[label],
+            xlabel=names[0],
+            ylabel=names[1],
+            title=f"{label} on {shown}",
+            path=target,
+        )
+    except (ImportError, ValueError, TypeError, OSError) as e:
+        _warn(f"could not draw {target}: {_first_line(e)}")
+        return
+    _out(f"wrote {target}")
 
 
 # --- main --------------------------------------------------------------------------------------

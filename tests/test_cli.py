@@ -263,7 +263,9 @@ def test_demo_writes_model_pictures_and_graph(
         "forward_graph.svg",
         "loss.png",
         "model.json",
+        "training.gif",
     ]
+    assert (folder / "training.gif").read_bytes().startswith(b"GIF89a")
     for name in ("loss.png", "decision_boundary.png", "model.json", "forward_graph.svg"):
         assert name in out
     assert (folder / "loss.png").read_bytes().startswith(PNG)
@@ -285,6 +287,7 @@ def test_demo_skips_pictures_whose_tools_are_missing(
 
     monkeypatch.setattr(plots, "plot_loss", no_matplotlib)
     monkeypatch.setattr(plots, "plot_decision_boundary", no_matplotlib)
+    monkeypatch.setattr(plots, "animate_training", no_matplotlib)
     monkeypatch.setattr(viz, "render_graph", no_graphviz)
     status, out, err = run(
         capsys,
@@ -306,7 +309,7 @@ def test_demo_skips_pictures_whose_tools_are_missing(
     assert status == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forward_graph.dot", "model.json"]
     warnings = err.splitlines()
-    assert len(warnings) == 3 and all(w.startswith("autograd-mini: warning: ") for w in warnings)
+    assert len(warnings) == 4 and all(w.startswith("autograd-mini: warning: ") for w in warnings)
     assert 'skipped loss.png: plotting needs matplotlib: pip install "autograd-mini[plot]"' in err
     assert "wrote forward_graph.dot instead of forward_graph.svg" in err
     assert "training accuracy" in out

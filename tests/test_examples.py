@@ -29,6 +29,7 @@ SMALL: dict[str, dict[str, Any]] = {
     "xor": {"epochs": 300},
     "optimizers_compare": {"problems": ("quadratic",)},
     "numerical_vs_exact": {"sizes": (2, 4), "n_samples": 8, "train_steps": 30},
+    "learning_rates": {"out": None},  # the full run (~0.3 s); its pictures: test below
 }
 
 
@@ -159,3 +160,23 @@ def test_numerical_gradients_match_backprop_at_their_expected_cost() -> None:
     assert t["max_point_difference"] < 1e-6
     assert t["numerical_nfev"] == (30 + 1) * (2 * t["params"] + 1)
     assert t["exact_nfev"] == 30 + 1
+
+
+def test_learning_rates_too_small_good_too_large_divergent(tmp_path: Path) -> None:
+    """Each rate does what the theory says; the divergent runs stop, finite, and it draws."""
+    r, output = run("learning_rates")
+    small, good, large, divergent = r["runs"]
+    for run_ in r["runs"]:  # one step multiplies each coordinate by 1 - lr * eigenvalue
+        assert run_["x_factor"] == pytest.approx(1 - run_["lr"] * 1.0)
+        assert run_["y_factor"] == pytest.approx(1 - run_["lr"] * 10.0)
+    assert not small["success"] and small["iterations"] == 1000 and small["fun"] > 1e-2
+    assert good["success"] and large["success"] and good["iterations"] * 3 < large["iterations"]
+    assert not divergent["success"] and "diverged" in divergent["message"]
+    assert all(math.isfinite(v) for v in divergent["x"]) and divergent["path"][-1] == divergent["x"]
+    assert r["fit"]["diverged"] and r["fit"]["finite"] and "fit: diverged" in r["fit"]["warning"][0]
+    assert "success" in output
+    pytest.importorskip("matplotlib")
+    with contextlib.redirect_stdout(io.StringIO()):
+        pictures = import_example("learning_rates").main(out=str(tmp_path))["pictures"]
+    assert [p.name for p in pictures] == ["learning_rates_paths.png", "learning_rates_loss.png"]
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pictures)
