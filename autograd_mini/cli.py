@@ -63,7 +63,7 @@ _OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 _LR = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adam": 0.05}  # --lr when not given
 _L2 = 1e-4
 _GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
-_METHODS = ("gd", "momentum", "nesterov", "adam")
+_METHODS = ("gd", "momentum", "nesterov", "adam", "newton", "bfgs", "lbfgs")
 _ATOL, _RTOL = 1e-5, 1e-3  # graph --check: gradcheck's test |a - n| <= atol + rtol * |n|
 
 
@@ -334,6 +334,8 @@ def _add_minimize(commands: Any) -> None:
             "examples:\n"
             f'  {PROG} minimize "(1-x)**2 + 100*(y-x**2)**2" x=-1.2 y=1 --method momentum\n'
             f'  {PROG} minimize "x**4 - 3*x**2 + x" x=2 --lr 0.01 --gradient numerical\n'
+            f'  {PROG} minimize "(1-x)**2 + 100*(y-x**2)**2" x=-1.2 y=1 --method bfgs\n'
+            f'  {PROG} minimize "x**4" x=100 --lr 1 --line-search armijo\n'
             "\n"
             "exit status: 0 when a tolerance rule stopped the run (converged), 1 when it\n"
             "did not converge (max-iter reached, or diverged), 2 for bad input."
@@ -344,7 +346,19 @@ def _add_minimize(commands: Any) -> None:
     p.add_argument(
         "values", nargs="*", metavar="NAME=VALUE", help="the starting value of each variable"
     )
-    p.add_argument("--method", choices=_METHODS, default="gd", help="update rule (default: gd)")
+    p.add_argument(
+        "--method",
+        choices=_METHODS,
+        default="gd",
+        help="update rule (default: gd); newton, bfgs and lbfgs choose their own steps",
+    )
+    p.add_argument(
+        "--line-search",
+        choices=("armijo", "strong_wolfe"),
+        default=None,
+        help="for gd/momentum/nesterov/adam: choose each step's length (--lr is the first "
+        "one tried)",
+    )
     p.add_argument(
         "--lr", type=_positive_float, default=1e-3, help="learning rate (default: 0.001)"
     )
@@ -731,6 +745,12 @@ def _finite_or_diverged(f: Callable[..., Value]) -> Callable[..., Value]:
     return wrapped
 
 
+def _settings(method: str, lr: float, extra: str) -> str:
+    if method in ("newton", "bfgs", "lbfgs"):
+        return "exact Hessian, backtracking" if method == "newton" else "strong Wolfe steps"
+    return f"lr {lr:g}{extra}"
+
+
 def _minimize(args: argparse.Namespace) -> int:
     text = args.expression
     tree = parse(text)
@@ -738,6 +758,8 @@ def _minimize(args: argparse.Namespace) -> int:
     if not names:
         raise _UsageError(f"{text!r} has no variables to minimize over")
     x0 = _match(names, _values(args.values), text)
+    if args.method == "newton" and args.gradient == "numerical":
+        raise _UsageError("--method newton uses the exact Hessian: drop --gradient numerical")
 
     def f(*xs: Value) -> Value:
         return evaluate(tree, dict(zip(names, xs)))
@@ -749,10 +771,13 @@ def _minimize(args: argparse.Namespace) -> int:
         raise _UsageError(f"cannot evaluate {text!r} at the starting point: {e}") from None
 
     momentum = f", momentum {args.momentum:g}" if args.method in ("momentum", "nesterov") else ""
+    if args.line_search and args.method in ("gd", "momentum", "nesterov", "adam"):
+        momentum += f", {args.line_search} line search"
     _out(f"minimize {text.strip()}")
     _out(f"  from {', '.join(f'{n}={_num(v)}' for n, v in zip(names, x0))}")
     _out(
-        f"  with {args.method} (lr {args.lr:g}{momentum}), {args.gradient} gradients, "
+        f"  with {args.method} ({_settings(args.method, args.lr, momentum)}), {args.gradient} "
+        "gradients, "
         f"at most {args.max_iter} steps"
     )
     t0 = time.perf_counter()
@@ -767,6 +792,7 @@ def _minimize(args: argparse.Namespace) -> int:
             tol=args.tol,
             gtol=args.gtol,
             gradient=args.gradient,
+            line_search=args.line_search,
         )
     except (ValueError, ArithmeticError) as e:  # e.g. a derivative undefined at a step
         print(f"{PROG}: error: minimize stopped: {_first_line(e)}", file=sys.stderr)
@@ -776,7 +802,7 @@ def _minimize(args: argparse.Namespace) -> int:
     rows = [[f"{n} =", format(v, ".10g")] for n, v in zip(names, result.x)]
     rows.append(["f =", format(result.fun, ".10g")])
     if result.jac:
-        gnorm = math.sqrt(math.fsum(g * g for g in result.jac))
+        gnorm = math.hypot(*result.jac)  # scaled: finite whenever the norm is
         rows.append(["|grad f| =", format(gnorm, ".3g")])
     for line in _table(rows, numeric=False):
         _out(line)

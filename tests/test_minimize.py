@@ -296,3 +296,37 @@ def test_minimize_rejects_bad_new_settings() -> None:
         minimize(rosen, [0.0, 0.0], method="lbfgs", history_size=0)
     with pytest.raises(ValueError, match="needs gradient='exact'"):
         minimize(rosen, [0.0, 0.0], method="newton", gradient="numerical")
+
+
+# --- the command line ----------------------------------------------------------------------------
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from autograd_mini.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_gradient_norm_does_not_overflow(capsys: pytest.CaptureFixture[str]) -> None:
+    """`minimize "x**4" x=100 --lr 1` shows the last finite point's finite gradient norm."""
+    status, out, _ = cli(capsys, "minimize", "x**4", "x=100", "--lr", "1")
+    assert status == 1 and "|grad f| =  1.21e+186" in out and "inf" not in out
+
+
+@pytest.mark.parametrize("method", ["newton", "bfgs", "lbfgs"])
+def test_cli_second_order_methods(capsys: pytest.CaptureFixture[str], method: str) -> None:
+    """--method newton/bfgs/lbfgs solves Rosenbrock from the command line, exit 0."""
+    status, out, _ = cli(capsys, "minimize", "(1-x)**2 + 100*(y-x**2)**2", "x=-1.2", "y=1",
+                         "--method", method)
+    assert status == 0 and "success:    True" in out
+    assert "x =         1\n" in out and "y =         1\n" in out
+
+
+def test_cli_line_search(capsys: pytest.CaptureFixture[str]) -> None:
+    """--line-search armijo turns a diverging lr into a converging run; newton refuses numerics."""
+    status, out, _ = cli(capsys, "minimize", "x**4", "x=100", "--lr", "1", "--line-search",
+                         "armijo")
+    assert status == 0 and "armijo line search" in out
+    status, _, err = cli(capsys, "minimize", "x**2", "x=1", "--method", "newton", "--gradient",
+                         "numerical")
+    assert status == 2 and "drop --gradient numerical" in err
