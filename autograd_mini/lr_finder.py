@@ -204,6 +204,14 @@ def lr_find(
 
     Raises:
         ValueError: empty or mismatched data, or settings out of range.
+
+    Example:
+        >>> from autograd_mini import nn, optim
+        >>> model = nn.Linear(1, 1, seed=0)
+        >>> r = lr_find(model, [[0.0], [1.0]], [1.0, 3.0], loss="mse", num_iter=20,
+        ...             optimizer=optim.SGD(model.parameters(), lr=0.1))
+        >>> len(r.lrs) <= 20 and r.lrs[0] == 1e-7 and r.suggested_lr in r.lrs
+        True
     """
     n = len(X)
     if n == 0:

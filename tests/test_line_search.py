@@ -110,3 +110,13 @@ def test_strong_wolfe_agrees_with_scipy(x0: list[float], d: list[float]) -> None
         assert slope is not None and fnew <= f0 + 1e-4 * alpha * slope0
         assert abs(slope) <= 0.9 * abs(slope0)
     assert ours[3] <= theirs[3] + 0.05 * abs(f0 - theirs[3])
+
+
+def test_module_examples_run() -> None:
+    """The line_search module's doctests pass (test_docs walks only top-level modules)."""
+    import doctest
+
+    from autograd_mini.optim import line_search as module
+
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted >= 8
