@@ -8,12 +8,16 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_mini import Value, minimize
 from autograd_mini.optimize import OptimizeResult
 from autograd_mini.train import OptimizeResult as TrainOptimizeResult
 from autograd_mini.train import minimize as train_minimize
 from tests.requires import needs_scipy
+
+from .strategies import reals
 
 
 def rosen(x: Value, y: Value) -> Value:
@@ -133,6 +137,34 @@ def test_second_order_methods_converge(method: str, f: Any, x0: list[float],
     assert r.njev == r.nfev and len(r.path) == r.nit + 1 == len(r.history)
     assert (r.nhev == r.nit) if method == "newton" else r.nhev == 0
     assert (r.hess_inv is not None) == (method == "bfgs")
+
+
+@settings(max_examples=30)
+@given(st.lists(reals(-3.0, 3.0), min_size=6, max_size=6), reals(0.05, 3.0),
+       st.sampled_from(["newton", "bfgs", "lbfgs"]))
+def test_random_convex_quadratics_are_solved(v: list[float], shift: float, method: str) -> None:
+    """On f = x'Ax/2 - b'x with A = M'M + shift*I, every method finds x* = A^-1 b.
+
+    gtol=1e-10 is beyond what f's rounding lets a line search see near x*, so a
+    quasi-Newton run may end with scipy's status 2 (precision loss) there instead.
+    """
+    m = [v[0:2], v[2:4]]
+    b = v[4:6]
+    a = [[sum(m[k][i] * m[k][j] for k in range(2)) + (shift if i == j else 0.0)
+          for j in range(2)] for i in range(2)]
+    det = a[0][0] * a[1][1] - a[0][1] * a[1][0]
+    xstar = [(a[1][1] * b[0] - a[0][1] * b[1]) / det, (a[0][0] * b[1] - a[1][0] * b[0]) / det]
+
+    def f(x: Value, y: Value) -> Value:
+        return (0.5 * (a[0][0] * x * x + 2 * a[0][1] * x * y + a[1][1] * y * y)
+                - b[0] * x - b[1] * y)
+
+    r = minimize(f, [0.0, 0.0], method=method, gtol=1e-10, tol=None,  # type: ignore[arg-type]
+                 max_iter=200)
+    assert r.success or (r.status == 2 and math.hypot(*r.jac) < 1e-7), r.message
+    assert r.x == pytest.approx(xstar, abs=1e-7 * max(1.0, *map(abs, xstar)))
+    if method == "newton":
+        assert r.nit <= 2  # one full Newton step solves a quadratic exactly
 
 
 def test_newton_survives_an_indefinite_hessian() -> None:
