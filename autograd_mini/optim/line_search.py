@@ -11,7 +11,8 @@ the cost along a direction ``d``, given as a function returning the pair
   Optimization*, 2nd ed., section 3.5; scipy's ``scalar_search_armijo``);
 * :func:`strong_wolfe`: Nocedal & Wright's Algorithm 3.5 with the ``zoom`` of Algorithm
   3.6 (cubic interpolation, quadratic as fallback, bisection as last resort, as scipy's
-  ``scalar_search_wolfe2``), returning a step that satisfies the strong Wolfe conditions
+  ``scalar_search_wolfe2``; longer trials from the secant of the slope rather than by
+  doubling), returning a step that satisfies the strong Wolfe conditions
   ``phi(alpha) <= phi(0) + c1 * alpha * phi'(0)`` and ``|phi'(alpha)| <= c2 * |phi'(0)|``.
 
 :func:`line_search` runs either on ``(f, fprime, xk, pk)`` with lists of floats, as
@@ -122,6 +123,21 @@ def _cubicmin(a: float, fa: float, fpa: float, b: float, fb: float, c: float,
     return x if math.isfinite(x) else None
 
 
+def _extrapolate(a0: float, g0: float, a1: float, g1: float) -> float:
+    """The next trial past ``a1`` while phi still descends there: in ``[2 a1, 10 a1]``.
+
+    Where the slope rises towards 0 (``g0 < g1 < 0``), the zero of its secant through
+    the last two trials; elsewhere the far end, 10 a1 (so a far minimum is reached in
+    few trials, not by doubling).
+    """
+    lo, hi = 2.0 * a1, 10.0 * a1
+    if g0 < g1 < 0.0 and a1 > a0:
+        zero = a1 - g1 * (a1 - a0) / (g1 - g0)
+        if math.isfinite(zero):
+            return min(max(zero, lo), hi)
+    return hi
+
+
 def armijo(
     phi: Phi,
     phi0: float | None = None,
@@ -200,8 +216,10 @@ def strong_wolfe(
 ) -> LineSearchResult:
     """A step satisfying the strong Wolfe conditions (Nocedal & Wright, Alg. 3.5 and 3.6).
 
-    Algorithm 3.5 tries ``alpha1`` and doubles the step (up to ``amax``) until the
-    interval from the previous trial brackets a strong Wolfe step; ``zoom``
+    Algorithm 3.5 tries ``alpha1`` and lengthens the step (up to ``amax``) until the
+    interval from the previous trial brackets a strong Wolfe step: the next trial is
+    where the secant of the slope through the last two trials reaches 0, kept within 2
+    to 10 times the last one (scipy doubles); ``zoom``
     (Algorithm 3.6) then narrows the bracket, each trial the minimizer of the cubic
     through the bracket's ends and the previous trial, else of the quadratic, else the
     midpoint, rejecting interpolants too close to the ends (within 20% and 10% of the
@@ -217,8 +235,8 @@ def strong_wolfe(
         c2: the curvature constant, ``c1 < c2 < 1`` (0.9 for quasi-Newton methods, 0.1
             for nonlinear conjugate gradients).
         amax: the longest step allowed.
-        maxiter: the maximum number of bracketing steps, each doubling the step (scipy
-            takes 10, which cannot grow a small first step to 1; zoom takes at most 20).
+        maxiter: the maximum number of bracketing steps, each at least doubling the step
+            (scipy takes 10; zoom takes at most 20).
 
     Returns:
         A :class:`LineSearchResult`; ``success`` when both conditions hold at ``alpha``.
@@ -252,8 +270,9 @@ def strong_wolfe(
             return _zoom(phi, a_cur, a_prev, f_cur, f_prev, g_cur, f0, g0, c1, c2, nfev)
         if a_cur >= amax:
             break
+        a_next = min(_extrapolate(a_prev, g_prev, a_cur, g_cur), amax)
         a_prev, f_prev, g_prev = a_cur, f_cur, g_cur
-        a_cur = min(2.0 * a_cur, amax)
+        a_cur = a_next
     return LineSearchResult(None, f_prev, g_prev, nfev, False,
                             "the strong Wolfe search found no bracket (f may be unbounded "
                             "below along d)")
