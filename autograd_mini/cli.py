@@ -322,13 +322,14 @@ def _add_graph(commands: Any) -> None:
 def _add_minimize(commands: Any) -> None:
     p = commands.add_parser(
         "minimize",
-        help="minimize an expression by gradient descent",
+        help="minimize an expression by gradient descent, Newton or (L-)BFGS",
         description=(
-            "Minimize an expression over its variables by gradient descent, starting\n"
-            "from the given values, and print where it stopped and why. Stops when the\n"
-            "gradient norm is at most --gtol, when f changes by at most --tol (relative),\n"
-            "at --max-iter steps, or when f or its gradient stops being finite (the\n"
-            "result is then the last point where both were)."
+            "Minimize an expression over its variables by gradient descent (or Newton's\n"
+            "method, BFGS, L-BFGS), starting from the given values, and print where it\n"
+            "stopped and why. Stops when the gradient norm is at most --gtol, when f\n"
+            "changes by at most --tol (relative), at --max-iter steps, when a line search\n"
+            "finds no step, or when f or its gradient stops being finite (the result is\n"
+            "then the last point where both were)."
         ),
         epilog=(
             "examples:\n"

@@ -302,7 +302,8 @@ def minimize(
             ``"newton"``).
         callback: scipy's new style, ``callback(intermediate_result)`` (the parameter must
             have that name), called after every step with an :class:`OptimizeResult` of
-            the current point; raising ``StopIteration`` stops the run (status 99). The
+            the current point (``x``, ``fun``, ``jac``, ``nit`` and the counters; empty
+            ``history`` and ``path``); raising ``StopIteration`` stops the run (status 99). The
             old style ``callback(x, fx)``, called at every point including ``x0``, still
             works: returning True stops the run.
         line_search: for the first-order methods, ``"armijo"`` (backtracking) or
@@ -483,12 +484,14 @@ class _Run:
         if not self.good:
             return OptimizeResult(list(self.x), math.inf, [], 0, self.nfev, False,
                                   self.message, [], status=self.status, njev=self.njev)
-        status = SUCCESS if partial else self.status
+        if partial:  # the callback's view: no copies of history and path (O(1) per step)
+            return OptimizeResult(list(self.x), self.fx, list(self.g), self.nit, self.nfev,
+                                  False, "", [], status=SUCCESS, njev=self.njev,
+                                  nhev=self.nhev)
         return OptimizeResult(
             list(self.x), self.fx, list(self.g), self.nit, self.nfev,
-            (status == SUCCESS) and not partial, "" if partial else self.message,
-            list(self.history), status=status, njev=self.njev, nhev=self.nhev,
-            hess_inv=None if partial else self.hess_inv,
+            self.status == SUCCESS, self.message, list(self.history), status=self.status,
+            njev=self.njev, nhev=self.nhev, hess_inv=self.hess_inv,
             path=[list(p) for p in self.path],
         )
 
