@@ -64,7 +64,7 @@ _OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 _LR = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adam": 0.05}  # --lr when not given
 _L2 = 1e-4
 _GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
-_METHODS = ("gd", "momentum", "nesterov", "adam")
+_METHODS = ("gd", "momentum", "nesterov", "adam", "newton", "bfgs", "lbfgs")
 _ATOL, _RTOL = 1e-5, 1e-3  # graph --check: gradcheck's test |a - n| <= atol + rtol * |n|
 
 
@@ -324,18 +324,21 @@ def _add_graph(commands: Any) -> None:
 def _add_minimize(commands: Any) -> None:
     p = commands.add_parser(
         "minimize",
-        help="minimize an expression by gradient descent",
+        help="minimize an expression by gradient descent, Newton or (L-)BFGS",
         description=(
-            "Minimize an expression over its variables by gradient descent, starting\n"
-            "from the given values, and print where it stopped and why. Stops when the\n"
-            "gradient norm is at most --gtol, when f changes by at most --tol (relative),\n"
-            "at --max-iter steps, or when f or its gradient stops being finite (the\n"
-            "result is then the last point where both were)."
+            "Minimize an expression over its variables by gradient descent (or Newton's\n"
+            "method, BFGS, L-BFGS), starting from the given values, and print where it\n"
+            "stopped and why. Stops when the gradient norm is at most --gtol, when f\n"
+            "changes by at most --tol (relative), at --max-iter steps, when a line search\n"
+            "finds no step, or when f or its gradient stops being finite (the result is\n"
+            "then the last point where both were)."
         ),
         epilog=(
             "examples:\n"
             f'  {PROG} minimize "(1-x)**2 + 100*(y-x**2)**2" x=-1.2 y=1 --method momentum\n'
             f'  {PROG} minimize "x**4 - 3*x**2 + x" x=2 --lr 0.01 --gradient numerical\n'
+            f'  {PROG} minimize "(1-x)**2 + 100*(y-x**2)**2" x=-1.2 y=1 --method bfgs\n'
+            f'  {PROG} minimize "x**4" x=100 --lr 1 --line-search armijo\n'
             "\n"
             "exit status: 0 when a tolerance rule stopped the run (converged), 1 when it\n"
             "did not converge (max-iter reached, or diverged), 2 for bad input."
@@ -346,7 +349,19 @@ def _add_minimize(commands: Any) -> None:
     p.add_argument(
         "values", nargs="*", metavar="NAME=VALUE", help="the starting value of each variable"
     )
-    p.add_argument("--method", choices=_METHODS, default="gd", help="update rule (default: gd)")
+    p.add_argument(
+        "--method",
+        choices=_METHODS,
+        default="gd",
+        help="update rule (default: gd); newton, bfgs and lbfgs choose their own steps",
+    )
+    p.add_argument(
+        "--line-search",
+        choices=("armijo", "strong_wolfe"),
+        default=None,
+        help="for gd/momentum/nesterov/adam: choose each step's length (--lr is the first "
+        "one tried)",
+    )
     p.add_argument(
         "--lr", type=_positive_float, default=1e-3, help="learning rate (default: 0.001)"
     )
@@ -753,6 +768,12 @@ def _finite_or_diverged(f: Callable[..., Value]) -> Callable[..., Value]:
     return wrapped
 
 
+def _settings(method: str, lr: float, extra: str) -> str:
+    if method in ("newton", "bfgs", "lbfgs"):
+        return "exact Hessian, backtracking" if method == "newton" else "strong Wolfe steps"
+    return f"lr {lr:g}{extra}"
+
+
 def _minimize(args: argparse.Namespace) -> int:
     text = args.expression
     tree = parse(text)
@@ -762,6 +783,8 @@ def _minimize(args: argparse.Namespace) -> int:
     x0 = _match(names, _values(args.values), text)
     if args.plot is not None:  # before the run: a picture that cannot be drawn fails at once
         _check_plot(args.plot, names, text)
+    if args.method == "newton" and args.gradient == "numerical":
+        raise _UsageError("--method newton uses the exact Hessian: drop --gradient numerical")
 
     def f(*xs: Value) -> Value:
         return evaluate(tree, dict(zip(names, xs)))
@@ -773,14 +796,16 @@ def _minimize(args: argparse.Namespace) -> int:
         raise _UsageError(f"cannot evaluate {text!r} at the starting point: {e}") from None
 
     momentum = f", momentum {args.momentum:g}" if args.method in ("momentum", "nesterov") else ""
+    if args.line_search and args.method in ("gd", "momentum", "nesterov", "adam"):
+        momentum += f", {args.line_search} line search"
     _out(f"minimize {text.strip()}")
     _out(f"  from {', '.join(f'{n}={_num(v)}' for n, v in zip(names, x0))}")
     _out(
-        f"  with {args.method} (lr {args.lr:g}{momentum}), {args.gradient} gradients, "
+        f"  with {args.method} ({_settings(args.method, args.lr, momentum)}), {args.gradient} "
+        "gradients, "
         f"at most {args.max_iter} steps"
     )
     t0 = time.perf_counter()
-    visited: list[list[float]] = []  # the points minimize reports, for --plot
     try:
         result = minimize(
             _finite_or_diverged(f),
@@ -792,7 +817,7 @@ def _minimize(args: argparse.Namespace) -> int:
             tol=args.tol,
             gtol=args.gtol,
             gradient=args.gradient,
-            callback=lambda x, fx: visited.append(x),
+            line_search=args.line_search,
         )
     except (ValueError, ArithmeticError) as e:  # e.g. a derivative undefined at a step
         print(f"{PROG}: error: minimize stopped: {_first_line(e)}", file=sys.stderr)
@@ -802,7 +827,7 @@ def _minimize(args: argparse.Namespace) -> int:
     rows = [[f"{n} =", format(v, ".10g")] for n, v in zip(names, result.x)]
     rows.append(["f =", format(result.fun, ".10g")])
     if result.jac:
-        gnorm = math.sqrt(math.fsum(g * g for g in result.jac))
+        gnorm = math.hypot(*result.jac)  # scaled: finite whenever the norm is
         rows.append(["|grad f| =", format(gnorm, ".3g")])
     for line in _table(rows, numeric=False):
         _out(line)
@@ -810,11 +835,7 @@ def _minimize(args: argparse.Namespace) -> int:
     _out(f"message:    {result.message}")
     _out(f"success:    {result.success}")
     if args.plot is not None:
-        # minimize calls back at each point but the last one it stops at (x, if converged).
-        path = getattr(result, "path", None) or visited
-        if path[-1:] != [result.x]:
-            path = [*path, result.x]
-        _plot_minimize(Path(args.plot), tree, names, path, f"{args.method}, lr {args.lr:g}")
+        _plot_minimize(Path(args.plot), tree, names, result.path, f"{args.method}, lr {args.lr:g}")
     return 0 if result.success else 1
 
 

@@ -15,11 +15,11 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from . import losses as _losses
-from .gradcheck import numerical_grad
-from .optim import GD, Adam, Momentum, Optimizer
+from .optim import Optimizer
+from .optimize import OptimizeResult, minimize
 from .value import Value, _leaf, _to_float, dot
 from .value import sum as _vsum
 
@@ -66,36 +66,6 @@ class History:
     diverged: bool = False
     epochs: int = 0
     seconds: float = 0.0
-
-
-@dataclass
-class OptimizeResult:
-    """The result of ``minimize``, with scipy.optimize's field names.
-
-    Attributes:
-        x: the best-known point: the last point where f and its gradient were finite.
-        fun: f at ``x``.
-        jac: the gradient at ``x``.
-        nit: the number of steps taken.
-        nfev: the number of evaluations of f (finite differences use 2 per argument).
-        success: whether a tolerance rule stopped the run.
-        message: one sentence saying why it stopped.
-        history: f at every point visited, starting with ``x0``.
-
-    Example:
-        >>> r = minimize(lambda x: (x - 3) ** 2, [0.0], lr=0.5, max_iter=100)
-        >>> r.success, round(r.x[0], 6), r.nit
-        (True, 3.0, 1)
-    """
-
-    x: list[float]
-    fun: float
-    jac: list[float]
-    nit: int
-    nfev: int
-    success: bool
-    message: str
-    history: list[float]
 
 
 class Progress:
@@ -515,160 +485,3 @@ def _sample_part(name: str, pred: Any, t: list[Value]) -> Value:
     # NOTE: unshifted; a logit past ~709 overflows and the step is rerun eagerly.
     zs = pred
     return dot([1.0, -1.0], [_vsum([z.exp() for z in zs]).log(), dot(t, zs)])
-
-
-# --- minimize ----------------------------------------------------------------------------
-Method = Literal["gd", "momentum", "nesterov", "adam"]
-
-
-def _optimizer(method: str, params: list[Value], lr: float, momentum: float) -> Optimizer:
-    if method == "gd":
-        return GD(params, lr=lr)
-    if method == "momentum":
-        return Momentum(params, lr=lr, momentum=momentum)
-    if method == "nesterov":
-        return Momentum(params, lr=lr, momentum=momentum, nesterov=True)
-    if method == "adam":
-        return Adam(params, lr=lr)
-    raise ValueError(
-        f"minimize: method must be 'gd', 'momentum', 'nesterov' or 'adam' (got {method!r})"
-    )
-
-
-def minimize(
-    f: Callable[..., Any],
-    x0: Sequence[float],
-    *,
-    method: Method = "gd",
-    lr: float = 0.01,
-    momentum: float = 0.9,
-    max_iter: int = 1000,
-    tol: float | None = 1e-12,
-    gtol: float | None = 1e-8,
-    gradient: Literal["exact", "numerical"] = "exact",
-    callback: Callable[[list[float], float], Any] | None = None,
-) -> OptimizeResult:
-    """Minimize a scalar function of positional scalars by gradient descent.
-
-    At each point ``x_k``: evaluate ``f`` and its gradient (backprop, or central finite
-    differences with ``gradient="numerical"``), then stop — or take one optimizer step.
-
-    Stopping rules, first match wins:
-
-    * divergence: f or the gradient is not finite (or overflows): ``success=False`` and
-      ``x`` is the last point where both were finite;
-    * ``gtol``: the Euclidean norm of the gradient is at most ``gtol``;
-    * ``tol``: ``|f_k - f_(k-1)| <= tol * max(1, |f_k|, |f_(k-1)|)`` (scipy's ftol test);
-    * ``callback(x, f)`` returned True;
-    * ``max_iter`` steps were taken: ``success=False``.
-
-    Args:
-        f: the cost, ``f(*xs) -> Value`` (plain Python arithmetic on ``Value``s).
-        x0: the starting point.
-        method: ``"gd"``, ``"momentum"``, ``"nesterov"`` or ``"adam"`` (the update rules
-            of :mod:`autograd_mini.optim`).
-        lr: the learning rate.
-        momentum: the momentum for ``"momentum"`` and ``"nesterov"`` (unused by the
-            others).
-        max_iter: the maximum number of steps.
-        tol: see the stopping rules; None to disable.
-        gtol: see the stopping rules; None to disable.
-        gradient: ``"exact"`` (backprop) or ``"numerical"`` (finite differences).
-        callback: called as ``callback(x, fx)`` at every point; True stops the run.
-
-    Returns:
-        An :class:`OptimizeResult` (``x, fun, jac, nit, nfev, success, message,
-        history``).
-
-    Example:
-        >>> rosen = lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
-        >>> r = minimize(rosen, [-1.2, 1.0], method="momentum", lr=1e-3, max_iter=20000)
-        >>> r.success, [round(v, 4) for v in r.x]
-        (True, [1.0, 1.0])
-    """
-    if gradient not in ("exact", "numerical"):
-        raise ValueError(f"minimize: gradient must be 'exact' or 'numerical' (got {gradient!r})")
-    if not isinstance(max_iter, int) or max_iter < 0:
-        raise ValueError(f"minimize: max_iter must be an int >= 0 (got {max_iter!r})")
-    xs = [_to_float(v, "minimize: x0") for v in x0]
-    if not xs:
-        raise ValueError("minimize: x0 is empty")
-    params = [_leaf(v) for v in xs]
-    opt = _optimizer(method, params, lr, momentum)
-    history: list[float] = []
-    best: tuple[list[float], float, list[float]] | None = None
-    nfev = 0
-    message, success, nit = "", False, 0
-    while True:
-        point = [p.data for p in params]
-        try:
-            fx, g, evals = _value_and_gradient(f, params, gradient)
-        except (OverflowError, FloatingPointError) as e:
-            fx, g, evals = math.inf, [], 1
-            detail = str(e)
-        except (ValueError, ZeroDivisionError) as e:
-            if best is None:
-                raise  # x0 itself is outside f's domain
-            fx, g, evals = math.inf, [], 1
-            detail = f"the step left f's domain ({e})"
-        else:
-            detail = f"f = {fx!r}" if not math.isfinite(fx) else "the gradient is not finite"
-        nfev += evals
-        if not (math.isfinite(fx) and g and all(math.isfinite(v) for v in g)):
-            message = (
-                f"diverged at step {nit}: {detail}; x is the last point where f and its "
-                "gradient were finite (try a smaller lr)"
-            )
-            break
-        history.append(fx)
-        best = (point, fx, g)
-        gnorm = math.sqrt(math.fsum(v * v for v in g))
-        if gtol is not None and gnorm <= gtol:
-            message, success = f"the gradient norm {gnorm:.3g} is at most gtol={gtol:g}", True
-            break
-        if tol is not None and len(history) > 1:
-            prev = history[-2]
-            if abs(fx - prev) <= tol * max(1.0, abs(fx), abs(prev)):
-                message, success = f"f changed by at most tol={tol:g} (relative)", True
-                break
-        if callback is not None and callback(list(point), fx) is True:
-            message = "the callback asked to stop"
-            break
-        if nit >= max_iter:
-            message = f"reached max_iter={max_iter} steps"
-            break
-        for p, gi in zip(params, g):
-            p.grad = gi
-        try:
-            opt.step()
-        except FloatingPointError as e:
-            message = f"diverged at step {nit + 1}: {e}"
-            break
-        nit += 1
-    if best is None:
-        return OptimizeResult(xs, math.inf, [], 0, nfev, False, message, [])
-    x, fx, g = best
-    return OptimizeResult(list(x), fx, list(g), nit, nfev, success, message, history)
-
-
-def _value_and_gradient(
-    f: Callable[..., Any], params: list[Value], gradient: str
-) -> tuple[float, list[float], int]:
-    point = [p.data for p in params]
-    if gradient == "numerical":
-        fx = _scalar(f(*[_leaf(v) for v in point]))
-        return fx, numerical_grad(f, point), 1 + 2 * len(point)
-    leaves = [_leaf(v) for v in point]
-    out = f(*leaves)
-    if not isinstance(out, Value):
-        return _scalar(out), [0.0] * len(leaves), 1
-    out.backward()
-    return out.data, [float(v.grad) for v in leaves], 1
-
-
-def _scalar(out: object) -> float:
-    if isinstance(out, Value):
-        return out.data
-    if isinstance(out, bool) or not isinstance(out, (int, float)):
-        raise TypeError(f"minimize: f must return a Value or a number (got {type(out).__name__})")
-    return float(out)

@@ -43,13 +43,8 @@ def bowl(x: Any, y: Any) -> Any:
 
 def descend(lr: float, max_iter: int) -> dict[str, Any]:
     """Gradient descent with one learning rate: the result, and every point visited."""
-    path: list[list[float]] = []
-    result = minimize(
-        bowl, START, method="gd", lr=lr, max_iter=max_iter, tol=None, gtol=1e-8,
-        callback=lambda x, fx: path.append(x),
-    )
-    if path[-1:] != [result.x]:  # minimize does not call back at the point it stops at
-        path.append(result.x)
+    result = minimize(bowl, START, method="gd", lr=lr, max_iter=max_iter, tol=None, gtol=1e-8)
+    path = result.path  # every point visited, from START to result.x
     # What one step does to each coordinate: the factors (1 - lr * eigenvalue) of the theory.
     x_factor, y_factor = (path[1][k] / path[0][k] for k in (0, 1))
     return {

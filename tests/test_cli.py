@@ -171,7 +171,7 @@ BAD = [
     (["minimize", "3"], "'3' has no variables to minimize over"),
     (["minimize", "log(x)", "x=0"], "cannot evaluate 'log(x)' at the starting point"),
     (["minimize", "x**2", "x=1", "--lr", "-1"], "argument --lr: expected a positive number"),
-    (["minimize", "x**2", "x=1", "--method", "newton"], "argument --method: invalid choice"),
+    (["minimize", "x**2", "x=1", "--method", "magic"], "argument --method: invalid choice"),
     (["demo", "--epochs", "0"], "argument --epochs: expected a positive integer (got '0')"),
     (["demo", "--hidden", "16,a"], "argument --hidden: expected comma-separated positive"),
     (["demo", "--noise", "nan"], "argument --noise: expected a number >= 0"),

@@ -1,4 +1,4 @@
-"""fit and minimize: each stopping rule triggers, divergence keeps the last good parameters."""
+"""fit: each stopping rule triggers, divergence keeps the last good parameters."""
 
 from __future__ import annotations
 
@@ -11,86 +11,7 @@ import pytest
 
 import autograd_mini as am
 from autograd_mini import Value, datasets, nn, optim
-from autograd_mini.train import Progress, fit, minimize
-
-
-def rosen(x: Value, y: Value) -> Value:
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-# --- minimize ------------------------------------------------------------------------------
-@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov", "adam"])
-def test_minimize_finds_the_minimum_of_a_quadratic(method: str) -> None:
-    """Every method reaches the minimum of a convex quadratic and says why it stopped."""
-    lr = 0.05 if method == "adam" else 0.1
-    r = minimize(lambda x, y: (x - 1) ** 2 + 2 * (y + 2) ** 2, [0.0, 0.0], method=method,
-                 lr=lr, max_iter=5000, tol=None, gtol=1e-8)  # type: ignore[arg-type]
-    assert r.success and "gtol" in r.message
-    assert r.x == pytest.approx([1.0, -2.0], abs=1e-7)
-    assert r.history[0] == 9.0 and r.fun == r.history[-1] and len(r.history) == r.nit + 1
-
-
-def test_minimize_rosenbrock_with_nesterov() -> None:
-    """Nesterov momentum solves Rosenbrock from (-1.2, 1) to 1e-4."""
-    r = minimize(rosen, [-1.2, 1.0], method="nesterov", lr=1e-3, max_iter=50000, tol=None,
-                 gtol=1e-6)
-    assert r.success
-    assert r.x == pytest.approx([1.0, 1.0], abs=1e-4)
-
-
-def test_minimize_with_numerical_gradients_matches_exact() -> None:
-    """gradient='numerical' follows the exact trajectory to finite-difference accuracy."""
-    kw: dict[str, Any] = {"method": "momentum", "lr": 1e-3, "max_iter": 200, "tol": None,
-                          "gtol": None}
-    exact = minimize(rosen, [-1.2, 1.0], **kw)
-    numeric = minimize(rosen, [-1.2, 1.0], gradient="numerical", **kw)
-    assert numeric.x == pytest.approx(exact.x, rel=1e-6)
-    assert numeric.nfev == 201 * 5 and exact.nfev == 201
-
-
-def test_minimize_stops_on_max_iter() -> None:
-    """Running out of iterations is reported as success=False."""
-    r = minimize(rosen, [-1.2, 1.0], lr=1e-4, max_iter=10)
-    assert not r.success and r.nit == 10 and r.message == "reached max_iter=10 steps"
-
-
-def test_minimize_stops_on_negligible_change() -> None:
-    """The tol rule stops when f changes by a negligible relative amount."""
-    r = minimize(lambda x: (x - 2) ** 2, [0.0], lr=0.01, max_iter=100000, tol=1e-6, gtol=None)
-    assert r.success and "tol=1e-06" in r.message
-    assert abs(r.history[-1] - r.history[-2]) <= 1e-6 * max(1.0, abs(r.history[-2]))
-
-
-def test_minimize_callback_can_stop() -> None:
-    """A callback returning True stops the run and sees every point."""
-    seen: list[float] = []
-
-    def cb(x: list[float], fx: float) -> bool:
-        seen.append(fx)
-        return len(seen) == 3
-
-    r = minimize(lambda x: x * x, [1.0], lr=0.1, callback=cb)
-    assert r.message == "the callback asked to stop" and not r.success and len(seen) == 3
-
-
-def test_minimize_divergence_keeps_the_last_finite_point() -> None:
-    """A learning rate that blows up stops with a message and the last finite x."""
-    r = minimize(rosen, [-1.2, 1.0], lr=0.01, max_iter=100)
-    assert not r.success and r.message.startswith("diverged at step")
-    assert all(math.isfinite(v) for v in r.x) and math.isfinite(r.fun)
-    assert r.fun == r.history[-1]
-
-
-def test_minimize_rejects_bad_settings() -> None:
-    """Unknown methods and gradient sources, negative lr, empty x0 are refused."""
-    with pytest.raises(ValueError, match="method must be"):
-        minimize(rosen, [0.0, 0.0], method="newton")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="gradient must be 'exact' or 'numerical'"):
-        minimize(rosen, [0.0, 0.0], gradient="magic")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="Invalid learning rate"):
-        minimize(rosen, [0.0, 0.0], lr=-1.0)
-    with pytest.raises(ValueError, match="x0 is empty"):
-        minimize(rosen, [])
+from autograd_mini.train import Progress, fit
 
 
 # --- fit -----------------------------------------------------------------------------------
@@ -226,15 +147,6 @@ def test_fit_steps_a_learning_rate_schedule_every_epoch() -> None:
         scheduler=optim.StepLR(opt, step_size=2, gamma=0.5),
         callbacks=[lambda e, logs: seen.append(opt.lr)], progress=False)
     assert seen == [0.1, 0.05, 0.05, 0.025, 0.025]
-
-
-def test_minimize_stops_when_a_step_leaves_the_domain() -> None:
-    """A step into log's domain edge stops the run with the last good point; x0 outside raises."""
-    r = minimize(lambda x: x.log() + x, [0.5], lr=1.0, max_iter=100)
-    assert not r.success and "left f's domain" in r.message and "log: argument" in r.message
-    assert r.x == [0.5] and r.fun == r.history[-1]
-    with pytest.raises(ValueError, match="log: argument must be > 0"):
-        minimize(lambda x: x.log(), [-1.0])
 
 
 def test_fit_stops_when_the_parameters_leave_the_loss_domain() -> None:
