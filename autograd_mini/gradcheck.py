@@ -8,21 +8,27 @@ says where and by how much.
 
 from __future__ import annotations
 
+import builtins
 import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from .value import Value, _grad_mode, _gradients, _leaf, _to_float
+from .functional import grad, jvp, vjp
+from .value import _NARY, Value, _grad_mode, _gradients, _leaf, _to_float, _Trace, _tracing, _walk
 
-__all__ = ["numerical_grad", "gradcheck", "GradcheckError"]
+__all__ = ["numerical_grad", "gradcheck", "GradcheckError", "check_grads", "gradgradcheck"]
 
-Method = Literal["central", "forward", "backward"]
+Method = Literal["central", "forward", "backward", "richardson"]
 
 _EPS = sys.float_info.epsilon
 # Step sizes that balance truncation against rounding error (Numerical Recipes 5.7):
 # O(h**2) truncation for central differences wants h ~ eps**(1/3), O(h) wants eps**(1/2).
-_STEP = {"central": _EPS ** (1 / 3), "forward": _EPS**0.5, "backward": _EPS**0.5}
+# Richardson extrapolation starts from a large step (2**-4) and halves it (see _ridders).
+_STEP = {"central": _EPS ** (1 / 3), "forward": _EPS**0.5, "backward": _EPS**0.5,
+         "richardson": 2.0**-4}
+_RICHARDSON_STEPS = 10  # central differences at h, h/2, ..., h/2**9 at most
+_PROBE_ERRORS = (ArithmeticError, ValueError)
 
 
 class GradcheckError(RuntimeError):
@@ -45,6 +51,112 @@ def _numbers(args: Sequence[Any], where: str) -> list[float]:
     return [_to_float(a.data if isinstance(a, Value) else a, where) for a in args]
 
 
+# --- fast probes: f's recorded graph re-evaluated on plain floats -------------------------
+def _record(f: Callable[..., Any], xs: Sequence[float]) -> tuple[Any, list[Value], _Trace]:
+    """f at ``xs`` on recording leaves, under a trace that notes data-driven control flow."""
+    leaves = [_leaf(x) for x in xs]
+    trace = _Trace()
+    token = _tracing.set(trace)
+    try:
+        with _grad_mode(True):
+            out = f(*leaves)
+    finally:
+        _tracing.reset(token)
+    return out, leaves, trace
+
+
+def _float_program(out: Value, leaves: list[Value]) -> Callable[..., tuple[float, float]]:
+    """Straight-line Python on floats computing ``out`` from ``leaves``, from the op table.
+
+    One line per node, ``v7 = F3(v5, 0.5)``, where ``F3`` is the node's ``op.forward``:
+    the same float operations in the same order as the engine's forward, so the result
+    is the engine's to the last bit. It returns ``(out, check)``: ``check`` is the sum of
+    every intermediate value, non-finite whenever one of them is (the engine would have
+    raised there), so the caller can then ask ``f`` itself.
+    """
+    topo = _walk(out)[0]
+    names: dict[int, str] = {id(v): f"a{i}" for i, v in enumerate(leaves)}
+    env: dict[str, Any] = {}
+    fns: dict[int, str] = {}
+    lines = []
+    for k, node in enumerate(topo):
+        key = id(node)
+        if key in names:
+            continue
+        op = node._op
+        if op is None:  # a constant of f
+            names[key] = f"c{k}"
+            env[f"c{k}"] = node.data
+            continue
+        fn = fns.setdefault(id(op.forward), f"F{len(fns)}")
+        env[fn] = op.forward
+        parents = node._a if node._b is _NARY else (
+            (node._a,) if node._b is None else (node._a, node._b))
+        args = [names[id(p)] for p in parents]
+        if op.has_const:
+            env[f"k{k}"] = node._const
+            args.append(f"k{k}")
+        names[key] = f"v{k}"
+        lines.append(f"    v{k} = {fn}({', '.join(args)})")
+    computed = [line.split(" = ", 1)[0].strip() for line in lines]
+    params = ", ".join(f"a{i}" for i in range(len(leaves)))
+    check = f"_sum(({', '.join(computed)},))" if computed else "0.0"
+    source = "\n".join(
+        [f"def _replay({params}):", *lines, f"    return {names[id(out)]}, {check}", ""]
+    )
+    env["_sum"] = builtins.sum
+    exec(compile(source, "<numerical_grad probes>", "exec"), env)  # noqa: S102
+    return env["_replay"]  # type: ignore[no-any-return]
+
+
+class _Probes:
+    """f at probe points: a replay of f's recorded graph where that is exact, else f itself.
+
+    The replay is used only when it provably follows f: the recording saw no data reach
+    Python control flow (``float()``, ``bool()``, comparisons), and at two checkpoints
+    (every argument moved up by its step, then down) the replay equals a real call of
+    ``f`` bit for bit, which catches constants f derived from ``.data`` (``x * x.data``).
+    A probe whose replay meets a non-finite value or a domain error calls ``f``, so the
+    errors are the engine's own.
+    """
+
+    def __init__(self, f: Callable[..., Any], xs: list[float], steps: list[float],
+                 recorded: tuple[Any, list[Value], _Trace] | None = None) -> None:
+        self.f = f
+        self.replay: Callable[..., tuple[float, float]] | None = None
+        try:
+            out, leaves, trace = recorded if recorded is not None else _record(f, xs)
+        except _PROBE_ERRORS:
+            return  # undefined at xs itself: probe f directly
+        if not isinstance(out, Value) or trace.concrete:
+            return
+        replay = _float_program(out, leaves)
+        for sign in (1.0, -1.0):
+            point = [x + sign * h for x, h in zip(xs, steps)]
+            try:
+                real = _evaluate(f, point, "numerical_grad")
+                fast, check = replay(*point)
+            except _PROBE_ERRORS:
+                return
+            if fast != real or check - check != 0.0:
+                return
+        self.replay = replay
+
+    def __call__(self, point: list[float]) -> float:
+        if self.replay is not None:
+            try:
+                value, check = self.replay(*point)
+                if check - check == 0.0:
+                    return value
+            except _PROBE_ERRORS:
+                pass
+        return _evaluate(self.f, point, "numerical_grad")
+
+
+def _default_steps(xs: list[float], eps: float | None, method: str) -> list[float]:
+    return [eps if eps is not None else _STEP[method] * max(1.0, abs(x)) for x in xs]
+
+
 def numerical_grad(
     f: Callable[..., Any],
     args: Sequence[float | Value],
@@ -54,58 +166,128 @@ def numerical_grad(
 ) -> list[float]:
     """Estimate df/dargs by finite differences.
 
-    ``f`` is called with ``Value`` arguments (recording no graph) and may return a
-    ``Value`` or a number. With the default step, argument i moves by
-    ``h = c * max(1, |x_i|)`` where c is about ``cbrt(machine eps)`` (6e-6) for
-    central differences and ``sqrt(machine eps)`` (1.5e-8) for one-sided ones; the step
-    is then rounded so that ``x + h`` is exact, which removes one source of error.
+    ``f`` is called with ``Value`` arguments and may return a ``Value`` or a number.
+    With the default step, argument i moves by ``h = c * max(1, |x_i|)`` where c is
+    about ``cbrt(machine eps)`` (6e-6) for central differences and ``sqrt(machine eps)``
+    (1.5e-8) for one-sided ones; the step is then rounded so that ``x + h`` is exact,
+    which removes one source of error. ``"richardson"`` starts at ``c = 2**-4`` and
+    halves the step until the extrapolated estimates stop improving (Ridders' method).
+
+    ``f`` is recorded once; the probes then re-evaluate its graph on plain floats,
+    which is what makes a gradient check of a network affordable. When ``f``'s Python
+    control flow reads its arguments' values the probes call ``f`` itself instead.
 
     Args:
         f: a function of positional scalars.
         args: the point, a sequence of numbers (or ``Value``s, whose data is used).
-        eps: a fixed step instead of the scaled default.
+        eps: a fixed step instead of the scaled default (the first step for
+            ``"richardson"``).
         method: ``"central"`` ((f(x+h) - f(x-h)) / 2h, error O(h**2)), ``"forward"``
-            ((f(x+h) - f(x)) / h) or ``"backward"`` ((f(x) - f(x-h)) / h), both O(h).
+            ((f(x+h) - f(x)) / h), ``"backward"`` ((f(x) - f(x-h)) / h), both O(h), or
+            ``"richardson"`` (central differences extrapolated to h = 0; about 1e-12
+            relative for smooth f, at up to 20 evaluations per argument).
 
     Returns:
         One estimated partial derivative per argument, as floats.
 
     Raises:
-        ValueError: a bad ``method`` or ``eps``, or ``f`` is undefined at a probe point
-            (the message names the argument and the point; try a smaller ``eps`` or a
-            one-sided method near a domain edge).
+        ValueError: a bad ``method`` or ``eps``, a step below the float spacing at an
+            argument, ``f`` is undefined at a probe point (the message names the
+            argument and the point; try a smaller ``eps`` or a one-sided method near a
+            domain edge), or a non-finite estimate.
+        OverflowError: an estimate overflows a float.
 
     Example:
         >>> [round(d, 6) for d in numerical_grad(lambda x, y: x * x * y, [3.0, 2.0])]
         [12.0, 9.0]
+        >>> [round(d, 12) for d in numerical_grad(lambda x: x.exp(), [0.0], method="richardson")]
+        [1.0]
     """
     if method not in _STEP:
         raise ValueError(
-            f"numerical_grad: method must be 'central', 'forward' or 'backward' (got {method!r})"
+            "numerical_grad: method must be 'central', 'forward', 'backward' or 'richardson' "
+            f"(got {method!r})"
         )
     if eps is not None and (not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf):
         raise ValueError(f"numerical_grad: eps must be a positive finite number (got {eps!r})")
     xs = _numbers(args, "numerical_grad")
-    f0 = _evaluate(f, xs, "numerical_grad") if method != "central" else 0.0
+    return _numerical(f, xs, eps, method, None)
+
+
+def _numerical(f: Callable[..., Any], xs: list[float], eps: float | None, method: str,
+               recorded: tuple[Any, list[Value], _Trace] | None) -> list[float]:
+    steps = []
+    for i, (x, h) in enumerate(zip(xs, _default_steps(xs, eps, method))):
+        exact = (x + h) - x  # NOTE: a step that is exactly representable around x
+        if exact == 0.0:
+            raise ValueError(
+                f"numerical_grad: the step {h!r} is below the float spacing at argument {i} "
+                f"= {x!r} (math.ulp(x) = {math.ulp(x)!r}); pass eps >= {2 * math.ulp(x)!r}"
+            )
+        steps.append(exact)
+    probes = _Probes(f, xs, steps, recorded)
+    f0 = probes(list(xs)) if method in ("forward", "backward") else 0.0
     grads = []
-    for i, x in enumerate(xs):
-        h = eps if eps is not None else _STEP[method] * max(1.0, abs(x))
-        h = (x + h) - x  # NOTE: a step that is exactly representable around x
-        lo = x - h if method != "forward" else x
-        hi = x + h if method != "backward" else x
-        f_hi = _probe(f, xs, i, hi, method, h) if method != "backward" else f0
-        f_lo = _probe(f, xs, i, lo, method, h) if method != "forward" else f0
-        grads.append((f_hi - f_lo) / (hi - lo))
+    for i, (x, h) in enumerate(zip(xs, steps)):
+        if method == "richardson":
+            d = _ridders(probes, xs, i, h)
+        else:
+            lo = x - h if method != "forward" else x
+            hi = x + h if method != "backward" else x
+            f_hi = _probe(probes, xs, i, hi, method, h) if method != "backward" else f0
+            f_lo = _probe(probes, xs, i, lo, method, h) if method != "forward" else f0
+            d = (f_hi - f_lo) / (hi - lo)
+        if d - d != 0.0:
+            kind = OverflowError if d in (math.inf, -math.inf) else ValueError
+            raise kind(
+                f"numerical_grad: the estimate for argument {i} = {x!r} is not finite ({d!r}); "
+                "f or its derivative is too large there"
+            )
+        grads.append(d)
     return grads
 
 
-def _probe(f: Callable[..., Any], xs: list[float], i: int, point: float, method: str,
+def _ridders(probes: _Probes, xs: list[float], i: int, h: float) -> float:
+    """Ridders' method: central differences at h, h/2, ... in a Richardson tableau.
+
+    Each column removes the next even power of h from the error; the estimate kept is
+    the entry whose change from its neighbours is smallest, and the halving stops once
+    the diagonal's error grows past twice the best (rounding has taken over).
+    (Numerical Recipes, 3rd ed., section 5.7, with a step ratio of 2.)
+    """
+    x = xs[i]
+
+    def central(step: float) -> float:
+        step = (x + step) - x
+        hi = _probe(probes, xs, i, x + step, "richardson", step)
+        lo = _probe(probes, xs, i, x - step, "richardson", step)
+        return (hi - lo) / (2.0 * step)
+
+    prev = [central(h)]
+    best, error = prev[0], math.inf
+    for _ in range(1, _RICHARDSON_STEPS):
+        h /= 2.0
+        row = [central(h)]
+        factor = 4.0
+        for j in range(1, len(prev) + 1):
+            row.append((row[j - 1] * factor - prev[j - 1]) / (factor - 1.0))
+            factor *= 4.0
+            err = max(abs(row[j] - row[j - 1]), abs(row[j] - prev[j - 1]))
+            if err <= error:
+                best, error = row[j], err
+        if abs(row[-1] - prev[-1]) >= 2.0 * error:
+            break
+        prev = row
+    return best
+
+
+def _probe(probes: _Probes, xs: list[float], i: int, point: float, method: str,
            h: float) -> float:
     """f at ``xs`` with argument i moved to ``point``, or a clear error if undefined there."""
     probe = list(xs)
     probe[i] = point
     try:
-        return _evaluate(f, probe, "numerical_grad")
+        return probes(probe)
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         raise ValueError(
             f"numerical_grad: f is not defined at argument {i} = {point!r} "
@@ -151,23 +333,161 @@ def gradcheck(
         False
     """
     xs = _numbers(args, "gradcheck")
-    leaves = [_leaf(x) for x in xs]
-    with _grad_mode(True):
-        out = f(*leaves)
+    recorded = _record(f, xs)
+    out, leaves, _ = recorded
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value (got {type(out).__name__})")
     analytic = [float(g) for g in _gradients(out, leaves, create_graph=False)]
-    numeric = numerical_grad(f, xs, eps=eps, method="central")
-    bad = [
-        i
-        for i, (a, n) in enumerate(zip(analytic, numeric))
-        if not abs(a - n) <= atol + rtol * abs(n)
-    ]
+    numeric = _numerical(f, xs, eps, "central", recorded)
+    bad = _failures(analytic, numeric, atol, rtol)
     if not bad:
         return True
     if not raise_exception:
         return False
     raise GradcheckError(_report(xs, analytic, numeric, bad, atol, rtol))
+
+
+def _failures(analytic: list[float], numeric: list[float], atol: float, rtol: float) -> list[int]:
+    return [
+        i
+        for i, (a, n) in enumerate(zip(analytic, numeric))
+        if not abs(a - n) <= atol + rtol * abs(n)
+    ]
+
+
+Mode = Literal["fwd", "rev"]
+
+
+def _mode_derivatives(f: Callable[..., Any], xs: Sequence[Any], mode: str) -> list[Any]:
+    """Every partial derivative of f at xs, by forward mode (one jvp per argument) or reverse."""
+    if mode == "rev":
+        return list(vjp(f, *xs)[1](1.0))
+    n = len(xs)
+    return [jvp(f, xs, [1.0 if j == i else 0.0 for j in range(n)])[1] for i in range(n)]
+
+
+def _partial(f: Callable[..., Any], i: int, mode: str) -> Callable[..., Any]:
+    """The function d f / d arg i, computed in ``mode`` (differentiable for Value arguments)."""
+
+    def df(*a: Any) -> Any:
+        if mode == "rev":
+            return vjp(f, *a)[1](1.0)[i]
+        return jvp(f, a, [1.0 if j == i else 0.0 for j in range(len(a))])[1]
+
+    df.__name__ = f"d{getattr(f, '__name__', 'f')}/darg{i}"
+    return df
+
+
+def check_grads(
+    f: Callable[..., Any],
+    args: Sequence[float | Value],
+    *,
+    order: int = 2,
+    modes: Sequence[Mode] = ("fwd", "rev"),
+    eps: float | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
+    """Check f's derivatives of every order up to ``order``, in each mode, numerically.
+
+    The contract of HIPS autograd's and JAX's ``check_grads``: order 1 compares
+    forward mode (``jvp``, one per argument) and reverse mode (``vjp``) with central
+    differences of ``f``; order k + 1 checks, the same way, each partial derivative
+    function ``d f / d arg_i`` computed in each mode. That is ``(n * len(modes))**(k-1)``
+    first-order checks for n arguments: meant for small functions (a new op, a loss).
+
+    Args:
+        f: a function of positional scalars returning a scalar ``Value``.
+        args: the point.
+        order: the highest order to check (>= 1).
+        modes: ``"fwd"``, ``"rev"`` or both.
+        eps: finite-difference step (see :func:`numerical_grad`).
+        atol: absolute tolerance.
+        rtol: relative tolerance (each derivative passes when
+            ``|analytic - numeric| <= atol + rtol * |numeric|``).
+
+    Raises:
+        GradcheckError: with ``gradcheck``'s per-input table, naming the order, the mode
+            and the function checked.
+        ValueError: a bad ``order`` or mode.
+
+    Example:
+        >>> check_grads(lambda x, y: (x * y).sin() + y.exp(), [0.5, -1.0], order=3)
+    """
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"check_grads: order must be an int >= 1 (got {order!r})")
+    modes = tuple(modes)
+    if not modes or any(m not in ("fwd", "rev") for m in modes):
+        raise ValueError(f"check_grads: modes must be 'fwd' and/or 'rev' (got {modes!r})")
+    xs = _numbers(args, "check_grads")
+    _check(f, xs, order, modes, eps, atol, rtol, 1, getattr(f, "__name__", "f"))
+
+
+def _check(f: Callable[..., Any], xs: list[float], order: int, modes: tuple[str, ...],
+           eps: float | None, atol: float, rtol: float, level: int, name: str) -> None:
+    numeric = numerical_grad(f, xs, eps=eps)
+    for mode in modes:
+        analytic = [float(d) for d in _mode_derivatives(f, xs, mode)]
+        bad = _failures(analytic, numeric, atol, rtol)
+        if bad:
+            raise GradcheckError(
+                f"check_grads: order {level}, {mode} mode, the derivative of {name}: "
+                + _report(xs, analytic, numeric, bad, atol, rtol, what=f"{mode} mode")
+            )
+    if order > 1:
+        for mode in modes:
+            for i in range(len(xs)):
+                _check(_partial(f, i, mode), xs, order - 1, modes, eps, atol, rtol, level + 1,
+                       f"d({name})/d(arg {i}) [{mode}]")
+
+
+def gradgradcheck(
+    f: Callable[..., Any],
+    args: Sequence[float | Value],
+    *,
+    eps: float | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check second derivatives: double backprop against finite differences of the gradient.
+
+    As PyTorch's ``gradgradcheck``: the gradient of ``f`` is computed by backprop with
+    ``create_graph``, and each of its components is then checked with
+    :func:`gradcheck` (backprop through the backward pass against central differences
+    of the backprop gradient): row i of the Hessian, two ways.
+
+    Args:
+        f: a function of positional scalars returning a scalar ``Value``.
+        args: the point.
+        eps: finite-difference step.
+        atol: absolute tolerance.
+        rtol: relative tolerance.
+        raise_exception: raise ``GradcheckError`` on failure (else return False).
+
+    Returns:
+        True when every second derivative passes.
+
+    Raises:
+        GradcheckError: with the table of the first failing gradient component.
+
+    Example:
+        >>> gradgradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
+        True
+    """
+    xs = _numbers(args, "gradgradcheck")
+    for i in range(len(xs)):
+        try:
+            ok = gradcheck(grad(f, argnums=i), xs, eps=eps, atol=atol, rtol=rtol,
+                           raise_exception=raise_exception)
+        except GradcheckError as e:
+            raise GradcheckError(
+                f"gradgradcheck: the derivative of d f / d arg {i} (row {i} of the Hessian): "
+                f"{e}"
+            ) from None
+        if not ok:
+            return False
+    return True
 
 
 def _report(
@@ -177,6 +497,7 @@ def _report(
     bad: list[int],
     atol: float,
     rtol: float,
+    what: str = "backprop",
 ) -> str:
     head = ("arg", "input", "analytic", "numeric", "abs error", "rel error", "")
     rows = [head]
@@ -189,7 +510,8 @@ def _report(
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     return (
-        f"gradcheck: backprop disagrees with central differences for argument(s) "
+        f"{'gradcheck: ' if what == 'backprop' else ''}{what} disagrees with central "
+        f"differences for argument(s) "
         f"{', '.join(map(str, bad))} (tolerance: |analytic - numeric| <= {atol:g} + "
         f"{rtol:g} * |numeric|)\n" + "\n".join(lines)
     )
