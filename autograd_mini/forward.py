@@ -11,7 +11,10 @@ the sweep it runs once ``f`` has been evaluated (recording) on boxed arguments.
 
 Cost: one recording forward of ``f`` (the graph is dropped afterwards), then one sweep
 over the nodes that depend on a seeded argument, each calling its op's ``partials``
-once: about the cost of one backward pass. Nothing writes ``.grad``.
+once: about the cost of one backward pass (on the loss of a 337-parameter MLP, ``jvp``
+takes about 1.2x a forward and backward pass). It is not a one-pass, graph-free
+forward mode: a dual number that carries its tangent through every op would need the
+engine's ops to know of it, which would slow them. Nothing writes ``.grad``.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .value import Value, _parents, _walk
+from .ops import OPS
+from .value import _NARY, Value, _grad_mode, _record, _walk
 
 __all__ = ["push_tangents", "topological_order"]
+
+_SUM = OPS["sum"]
 
 
 def topological_order(roots: Sequence[Value]) -> list[Value]:
@@ -31,25 +37,15 @@ def topological_order(roots: Sequence[Value]) -> list[Value]:
         >>> x = Value(2.0)
         >>> y = x * x
         >>> [v.data for v in topological_order([y, x + 1])]
-        [2.0, 4.0, 3.0]
+        [2.0, 3.0, 4.0]
     """
     if len(roots) == 1:
         return _walk(roots[0])[0]
-    seen: set[int] = set()
-    order: list[Value] = []
-    for root in roots:
-        stack: list[tuple[Value, bool]] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in _parents(node) if id(p) not in seen)
-    return order
+    # NOTE: one walk from a node joining the roots (made without running any forward,
+    # never part of a result) is the engine's fast walk instead of one per root.
+    with _grad_mode(True):
+        join = _record(_SUM, 0.0, tuple(roots), _NARY, None)
+    return _walk(join)[0][:-1]
 
 
 def push_tangents(
@@ -74,15 +70,15 @@ def push_tangents(
         [7.0]
     """
     tangent: dict[int, Any] = {id(node): t for node, t in seeds}
-    seeded = set(tangent)
+    get = tangent.get
     for node in topological_order(roots):
-        key = id(node)
         op = node._op
-        if key in seeded or op is None:
+        if op is None or id(node) in tangent:  # a leaf, or a seed
             continue
-        parents = _parents(node)
-        ts = [tangent.get(id(p)) for p in parents]
-        if all(t is None for t in ts):
+        b = node._b
+        parents = (node._a,) if b is None else node._a if b is _NARY else (node._a, b)
+        ts = [get(id(p)) for p in parents]
+        if ts.count(None) == len(ts):
             continue  # does not depend on any seed
         c = node._const
         if differentiable:
@@ -96,5 +92,5 @@ def push_tangents(
                 continue
             term = d * t
             acc = term if acc is None else acc + term
-        tangent[key] = 0.0 if acc is None else acc
-    return [tangent.get(id(r), 0.0) for r in roots]
+        tangent[id(node)] = 0.0 if acc is None else acc
+    return [get(id(r), 0.0) for r in roots]
