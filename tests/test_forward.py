@@ -45,7 +45,7 @@ def test_jvp_vjp_and_differences_agree_on_random_graphs(
 def test_hvp_and_jacobians_agree_on_random_graphs(
     steps: list[tuple[int, int, int]], xs: list[float], v: list[float]
 ) -> None:
-    """hvp = hessian @ v = differences of the gradient along v; fwd and rev Jacobians agree."""
+    """hvp = hessian @ v = gradient differences; Jacobians: fwd = rev = differences, vjp = c J."""
     f = dag_function(steps)
     t = v[: len(xs)]
     n = len(xs)
@@ -63,8 +63,14 @@ def test_hvp_and_jacobians_agree_on_random_graphs(
         return [f(*a), f(*a) * a[0], a[-1].sin()]
 
     rev, fwd = jacobian(g, mode="rev")(*xs), jacobian(g, mode="fwd")(*xs)
-    for r_row, f_row in zip(rev, fwd):
+    for k, (r_row, f_row) in enumerate(zip(rev, fwd)):
         assert all(_close(a, b, 1e-9) for a, b in zip(r_row, f_row))
+        numeric = numerical_grad(lambda *a, k=k: g(*a)[k], xs)
+        assert all(_close(a, b, 1e-5) for a, b in zip(r_row, numeric))
+    cot = [1.0, -0.5, 2.0]
+    pulled = vjp(g, *xs)[1](cot)
+    for j in range(n):
+        assert _close(pulled[j], math.fsum(c * row[j] for c, row in zip(cot, rev)), 1e-9)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
