@@ -27,6 +27,7 @@ _EPS = sys.float_info.epsilon
 _STEP = {"central": _EPS ** (1 / 3), "forward": _EPS**0.5, "backward": _EPS**0.5,
          "richardson": 2.0**-4}
 _RICHARDSON_STEPS = 10  # central differences at h, h/2, ..., h/2**9 at most
+_RICHARDSON_MIN_STEPS = 3  # and at least at h, ..., h/2**3
 _PROBE_ERRORS = (ArithmeticError, ValueError)
 
 
@@ -223,7 +224,7 @@ def numerical_grad(
         method: ``"central"`` ((f(x+h) - f(x-h)) / 2h, error O(h**2)), ``"forward"``
             ((f(x+h) - f(x)) / h), ``"backward"`` ((f(x) - f(x-h)) / h), both O(h), or
             ``"richardson"`` (central differences extrapolated to h = 0; about 1e-12
-            relative for smooth f, at up to 20 evaluations per argument).
+            relative for smooth f, at 8 to 20 evaluations per argument).
 
     Returns:
         One estimated partial derivative per argument, as floats.
@@ -290,7 +291,9 @@ def _ridders(probes: _Probes, xs: list[float], i: int, h: float) -> float:
 
     Each column removes the next even power of h from the error; the estimate kept is
     the entry whose change from its neighbours is smallest, and the halving stops once
-    the diagonal's error grows past twice the best (rounding has taken over).
+    the diagonal's error grows past twice the best (rounding has taken over), but not
+    before four steps: a large first step may not yet be in the range where the error
+    falls as h**2, and there the error estimate misleads.
     (Numerical Recipes, 3rd ed., section 5.7, with a step ratio of 2.)
     """
     x = xs[i]
@@ -303,8 +306,10 @@ def _ridders(probes: _Probes, xs: list[float], i: int, h: float) -> float:
 
     prev = [central(h)]
     best, error = prev[0], math.inf
-    for _ in range(1, _RICHARDSON_STEPS):
+    for step in range(1, _RICHARDSON_STEPS):
         h /= 2.0
+        if (x + h) - x == 0.0:
+            break  # below the float spacing at x: no smaller step exists
         row = [central(h)]
         factor = 4.0
         for j in range(1, len(prev) + 1):
@@ -313,7 +318,9 @@ def _ridders(probes: _Probes, xs: list[float], i: int, h: float) -> float:
             err = max(abs(row[j] - row[j - 1]), abs(row[j] - prev[j - 1]))
             if err <= error:
                 best, error = row[j], err
-        if abs(row[-1] - prev[-1]) >= 2.0 * error:
+        # NOTE: the first steps can be outside the asymptotic range (D(h) - f' not yet
+        # ~ h**2), where the error estimate means little: always take a few.
+        if step >= _RICHARDSON_MIN_STEPS and abs(row[-1] - prev[-1]) >= 2.0 * error:
             break
         prev = row
     return best

@@ -128,6 +128,13 @@ def test_richardson_is_accurate_to_about_1e_12(x: float) -> None:
         assert abs(d - exact) <= 1e-12 * max(1.0, abs(exact))
 
 
+def test_richardson_stops_halving_at_the_float_spacing() -> None:
+    """A first step one ulp wide is not halved to nothing (a division by zero)."""
+    for x in (1e20, 1.0, 3.0):
+        d = numerical_grad(lambda v: v * 2.0, [x], eps=math.ulp(x), method="richardson")
+        assert d == [2.0]
+
+
 def test_richardson_beats_central_differences() -> None:
     """On exp at 1 Richardson's error is hundreds of times below the central difference's."""
     central = abs(numerical_grad(lambda v: v.exp(), [1.0])[0] - math.e)
