@@ -195,6 +195,7 @@ _ENTRY_POINTS: dict[str, Callable[[Callable[..., Any]], Any]] = {
     "numerical_grad richardson": lambda f: numerical_grad(f, [1.0], method="richardson"),
     "gradcheck": lambda f: gradcheck(f, [1.0], raise_exception=False),
     "check_grads": lambda f: check_grads(f, [1.0]),
+    "gradgradcheck": lambda f: gradgradcheck(f, [1.0], raise_exception=False),
 }
 
 
