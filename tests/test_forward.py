@@ -202,3 +202,26 @@ def test_against_torch_autograd_functional() -> None:
     TH = F.hessian(theirs, P).tolist()
     for row, trow in zip(H, TH):
         assert row == pytest.approx(trow, **tol)
+
+
+def test_purity_survives_an_interruption(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C inside any pass (a partial raising KeyboardInterrupt) leaves every .grad as it was."""
+    w = Value(0.5)
+    w.grad = 0.25
+
+    def interrupted(out: Any, x: Any) -> tuple[Any]:
+        raise KeyboardInterrupt
+
+    f = lambda v: (v * w).sin() * w  # noqa: E731
+    calls = [
+        lambda: jvp(f, [1.0], [1.0]),
+        lambda: vjp(f, 1.0)[1](1.0),
+        lambda: hvp(f, [1.0], [1.0]),
+        lambda: jacobian(lambda v: [f(v)], mode="rev")(1.0),
+        lambda: jacobian(lambda v: [f(v)], mode="fwd")(1.0),
+    ]
+    monkeypatch.setattr(OPS["sin"], "partials", interrupted)
+    for run in calls:
+        with pytest.raises(KeyboardInterrupt):
+            run()
+        assert w.grad == 0.25
