@@ -18,7 +18,17 @@ from typing import Any
 
 from .forward import push_tangents
 from .ops import OPS
-from .value import _NARY, Value, _as_value, _grad_mode, _gradients, _leaf, _record, _to_float
+from .value import (
+    _NARY,
+    Value,
+    _as_value,
+    _describe,
+    _grad_mode,
+    _gradients,
+    _leaf,
+    _record,
+    _to_float,
+)
 
 __all__ = ["grad", "value_and_grad", "hessian", "jvp", "vjp", "hvp", "jacobian"]
 
@@ -80,7 +90,7 @@ def _evaluate(
             "reduce the output to a scalar, e.g. with autograd_mini.sum(...)"
         )
     if not isinstance(out, Value):
-        _check_finite(out, where, "f's value")
+        _check_finite(_to_float(out, where) if type(out) is int else out, where, "f's value")
     higher = any(isinstance(a, Value) for a in args)
     return out, boxes, nums, higher
 
@@ -194,8 +204,8 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
 # --- forward mode, vjp, hvp, jacobian ---------------------------------------------------
 def _check_finite(x: Any, where: str, what: str) -> None:
     """Raise for a non-finite float result: nothing non-finite is returned silently."""
-    if isinstance(x, Value) or isinstance(x, bool) or not isinstance(x, (int, float)):
-        return  # Values are finite by construction (the engine raises on overflow)
+    if not isinstance(x, float):
+        return  # Values are finite by construction (the engine raises on overflow); ints too
     f = float(x)
     if f - f != 0.0:
         kind = OverflowError if f in (math.inf, -math.inf) else ValueError
@@ -206,7 +216,7 @@ def _sequence(xs: object, where: str, name: str) -> list[Any]:
     if isinstance(xs, (Value, int, float, str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(
             f"{where}: {name} must be a sequence with one entry per argument, e.g. [x] "
-            f"(got {xs!r})"
+            f"(got {_describe(xs)})"
         )
     return list(xs)
 
@@ -230,7 +240,7 @@ def _outputs(out: Any, where: str) -> tuple[list[Value], bool]:
     return values, listed
 
 
-def _trace_call(
+def _call_boxed(
     f: Callable[..., Any], primals: Sequence[Any], where: str
 ) -> tuple[list[Value], bool, list[Value], bool]:
     """Call ``f`` on boxed primals: (outputs, listed, boxes, any Value primal)."""
@@ -300,7 +310,7 @@ def jvp(
         raise ValueError(
             f"jvp: primals and tangents must have the same length (got {len(ps)} and {len(ts)})"
         )
-    outs, listed, boxes, higher = _trace_call(f, ps, "jvp")
+    outs, listed, boxes, higher = _call_boxed(f, ps, "jvp")
     differentiable = higher or any(isinstance(t, Value) for t in ts)
     dots = push_tangents(outs, zip(boxes, ts), differentiable=differentiable)
     dots = [
@@ -308,7 +318,7 @@ def jvp(
                 + (f" of output {k}" if listed else ""))
         for k, d in enumerate(dots)
     ]
-    values = list(outs) if differentiable else [v.data for v in outs]
+    values = _values(outs, differentiable)
     return (values, dots) if listed else (values[0], dots[0])
 
 
@@ -333,7 +343,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
         >>> value, vjp_fn([1.0, 10.0])
         ([6.0, 5.0], (13.0, 12.0))
     """
-    outs, listed, boxes, higher = _trace_call(f, primals, "vjp")
+    outs, listed, boxes, higher = _call_boxed(f, primals, "vjp")
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         cs = _sequence(cotangent, "vjp", "the cotangent") if listed else [cotangent]
@@ -356,7 +366,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
         )
 
     vjp_fn.__name__ = f"vjp({getattr(f, '__name__', 'f')})"
-    return (_values(outs, higher) if listed else _values(outs, higher)[0]), vjp_fn
+    values = _values(outs, higher)
+    return (values if listed else values[0]), vjp_fn
 
 
 def hvp(
@@ -389,7 +400,7 @@ def hvp(
         raise ValueError(
             f"hvp: primals and tangents must have the same length (got {len(ps)} and {len(vs)})"
         )
-    outs, listed, boxes, higher = _trace_call(f, ps, "hvp")
+    outs, listed, boxes, higher = _call_boxed(f, ps, "hvp")
     if listed:
         raise TypeError("hvp: f must return a scalar Value (got a list); use jacobian")
     differentiable = higher or any(isinstance(v, Value) for v in vs)
