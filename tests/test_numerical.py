@@ -252,3 +252,11 @@ def test_check_grads_rejects_bad_arguments() -> None:
         check_grads(lambda x: x, [1.0], order=0)
     with pytest.raises(ValueError, match="check_grads: modes must be"):
         check_grads(lambda x: x, [1.0], modes=("reverse",))  # type: ignore[arg-type]
+
+
+def test_an_int_value_too_large_for_a_float_is_an_overflow_error() -> None:
+    """f returning 10**400 is an OverflowError naming the entry point, not a bare one."""
+    with pytest.raises(OverflowError, match="value_and_grad: "):
+        am.value_and_grad(lambda x: 10**400)(1.0)
+    with pytest.raises(OverflowError, match="jvp: "):
+        am.jvp(lambda x: [10**400], [1.0], [1.0])
