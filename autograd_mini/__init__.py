@@ -19,7 +19,13 @@ from . import datasets, losses, nn, optim, plots, viz
 from .compiler import Compiled
 from .compiler import compile as compile  # not in __all__: must not shadow builtins.compile
 from .functional import grad, hessian, value_and_grad
+from .functional import hvp as hvp
+from .functional import jacobian as jacobian
+from .functional import jvp as jvp
+from .functional import vjp as vjp
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .gradcheck import check_grads as check_grads
+from .gradcheck import gradgradcheck as gradgradcheck
 from .train import History, OptimizeResult, fit, minimize
 from .value import Value, dot, enable_grad, gc_paused, is_grad_enabled, no_grad
 from .value import sum as sum  # not in __all__: a star import must not shadow builtins.sum
@@ -50,4 +56,10 @@ __all__ = [
     "plots",
     "value_and_grad",
     "viz",
+    "jvp",
+    "vjp",
+    "hvp",
+    "jacobian",
+    "check_grads",
+    "gradgradcheck",
 ]

@@ -6,8 +6,10 @@ small tanh network seen as a function of its ``n`` parameters:
 * backprop (``value_and_grad``): exact up to rounding, for one forward and one
   backward pass, whatever ``n`` is;
 * finite differences (``numerical_grad``): central differences
-  ``(f(x+h) - f(x-h)) / 2h`` have error ``O(h**2)`` and cost ``2n`` evaluations of f;
-  forward and backward differences have error ``O(h)`` and cost ``n + 1``.
+  ``(f(x+h) - f(x-h)) / 2h`` have error ``O(h**2)`` and cost ``2n`` probes of f;
+  forward and backward differences have error ``O(h)`` and cost ``n``. (f itself is
+  called 3 times: once recorded, twice as a check; the probes replay its recorded graph
+  on plain floats, see docs/gradients.md, "Fast probes".)
 
 The table shows the accuracy (largest absolute error, and the relative error of the
 whole gradient vector, against backprop) and the cost (evaluations of f and wall time,
@@ -82,7 +84,7 @@ def accuracy_and_cost(sizes: Sequence[int], n_samples: int, seed: int) -> list[d
     rng = random.Random(seed)
     rows: list[dict[str, Any]] = []
     print(
-        f"{'params':>6}  {'method':<9} {'f evals':>8} {'time ms':>9} {'x backprop':>10} "
+        f"{'params':>6}  {'method':<9} {'f calls':>8} {'time ms':>9} {'x backprop':>10} "
         f"{'max abs err':>11} {'rel err':>9}"
     )
     for hidden in sizes:
@@ -200,7 +202,7 @@ def main(
         f"central differences cost {central[0]['slowdown']:.0f}x backprop's time at "
         f"{central[0]['params']} parameters and {central[-1]['slowdown']:.0f}x at "
         f"{central[-1]['params']}:\n"
-        "2n evaluations of f against one forward and one backward pass.\n"
+        "2n probes of f against one forward and one backward pass.\n"
     )
     print(f"training a {5 * train_hidden}-parameter network: {train_steps} momentum steps each")
     training = train_both_ways(train_hidden, n_samples, train_steps, seed)
