@@ -58,7 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ._io import write_atomic
 from .ops import OPS, REFLECTED
@@ -67,7 +67,9 @@ from .value import Value, _topological_order
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-__all__ = ["GraphvizNotFoundError", "draw_graph", "render_graph", "to_dot"]
+    from .explorer import Explorer
+
+__all__ = ["GraphvizNotFoundError", "draw_graph", "explore", "render_graph", "to_dot"]
 
 PathLike = str | os.PathLike[str]
 
@@ -285,6 +287,151 @@ def render_graph(
         )
     write_atomic(target, result.stdout)
     return target
+
+
+@overload
+def explore(
+    root: Value,
+    path: None = None,
+    *,
+    rankdir: str = ...,
+    max_nodes: int = ...,
+    fmt: str = ...,
+    params: Any = ...,
+    title: str | None = ...,
+) -> Explorer: ...
+@overload
+def explore(
+    root: Value,
+    path: PathLike,
+    *,
+    rankdir: str = ...,
+    max_nodes: int = ...,
+    fmt: str = ...,
+    params: Any = ...,
+    title: str | None = ...,
+) -> Path: ...
+def explore(
+    root: Value,
+    path: PathLike | None = None,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+    fmt: str = ".4g",
+    params: Any = None,
+    title: str | None = None,
+) -> Explorer | Path:
+    """A page that steps through the forward and backward pass of ``root``'s graph.
+
+    The page draws the graph as :func:`render_graph` does (Graphviz's layout, the same
+    roles and colours) and walks through it: first the **forward pass** (each op's value
+    appears, in topological order), then the **backward pass** (reverse topological
+    order, from ``root.grad = 1``). At each backward step the current node is
+    highlighted, each edge into its op shows the local derivative (the op table's
+    ``partials``, the very numbers ``backward()`` multiplies), and a panel spells out
+    the chain rule, ``w.grad += 3 × 2 → 6``, so that a value used twice visibly
+    accumulates. A gradient the pass has not reached reads "—", never 0. At the last
+    step every gradient shown is what one ``root.backward()`` leaves in ``.grad``,
+    bit for bit (formatted with ``fmt``).
+
+    Controls: Previous / Next buttons, Play / Pause, a slider, and the keys → (next),
+    ← (previous), Home (the start) and End (the end); a live region reads each step's
+    chain-rule line to screen readers, and the states differ by border weight and dash
+    as well as colour, so they survive a grey-scale print. The page is one HTML file
+    with its own small script and styles: it works from ``file://`` with no network.
+
+    Everything is computed here, from the engine's numbers; ``root``'s graph, its
+    ``.data`` and its ``.grad`` are left untouched (``backward()`` need not have run).
+    The layout needs Graphviz's ``dot`` or ``graphviz-pure``; without either, a simple
+    layered layout is used.
+
+    Args:
+        root: the output node (typically a loss).
+        path: where to write the page; None to return an :class:`Explorer`, which
+            shows inline in Jupyter and has ``.save(path)``.
+        rankdir: the direction of the layout: ``"LR"``, ``"RL"``, ``"TB"`` or ``"BT"``.
+        max_nodes: the most boxes to draw (a value and its op count as two, as in
+            :func:`to_dot`). The page steps through every node, so a larger graph is
+            refused rather than collapsed.
+        fmt: the format spec of the numbers (``".4g"``, as the static pictures).
+        params: names for nodes without a label: a mapping name -> ``Value`` (such as
+            ``dict(model.named_parameters())``) or an ``nn.Module``, whose parameters'
+            dotted names are then shown.
+        title: the page's title (default: "Backprop through <root's name>").
+
+    Returns:
+        The ``pathlib.Path`` written, or with no ``path``, an :class:`Explorer`.
+
+    Raises:
+        TypeError: ``root`` is not a ``Value``, or ``params`` is not a mapping or module.
+        ValueError: a bad option, or a graph with more than ``max_nodes`` boxes.
+        OverflowError: a gradient overflowed (as ``backward()`` would raise).
+
+    Example:
+        >>> from autograd_mini import Value
+        >>> x, w = Value(2.0, label="x"), Value(3.0, label="w")
+        >>> f = x * x + x * w
+        >>> page = explore(f)
+        >>> page
+        <Explorer of v4: 5 nodes, 9 steps>
+        >>> [text for text, _ in page.steps[-2]["lines"]]  # x, used three times, adds up
+        ['x.grad += 1 × 3 → 7', 'w.grad += 1 × 2 → 2']
+        >>> x.grad  # the graph is left as it was
+        0.0
+    """
+    from .explorer import build
+
+    _check(root, rankdir, max_nodes, fmt)
+    names = _param_names(params, "explore")
+    g = _number(root)
+    boxes = len(g.nodes) + sum(1 for op in g.ops if op)
+    if boxes > max_nodes:
+        raise ValueError(
+            f"explore: the graph has {len(g.nodes):,} values ({boxes:,} nodes to draw, with "
+            f"their ops), more than max_nodes={max_nodes:,}; pass a larger max_nodes= (the "
+            "explorer steps through every node, so it does not collapse a graph)"
+        )
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"explore: title must be a str (got a {type(title).__name__})")
+    from .explorer import _names
+
+    shown = _names(g, names)
+    roles = [
+        "param" if role == "const" and id(node) in names else role
+        for node, role in zip(g.nodes, g.roles)
+    ]
+    page = build(
+        g,
+        names=shown,
+        roles=roles,
+        fmt=fmt,
+        rankdir=rankdir,
+        program=_find_renderer("svg"),
+        title=title if title is not None else f"Backprop through {shown[-1]}",
+    )
+    return page if path is None else page.save(path)
+
+
+def _param_names(params: Any, where: str) -> dict[int, str]:
+    """``id(value) -> name`` from a mapping name -> Value or from an ``nn.Module``."""
+    if params is None:
+        return {}
+    named = getattr(params, "named_parameters", None)
+    items = named() if callable(named) else params.items() if hasattr(params, "items") else None
+    if items is None:
+        raise TypeError(
+            f"{where}: params must be a mapping of names to Values or an nn.Module "
+            f"(got a {type(params).__name__})"
+        )
+    out: dict[int, str] = {}
+    for name, value in items:
+        if not isinstance(value, Value) or not isinstance(name, str):
+            raise TypeError(
+                f"{where}: params must map str names to Values (got {name!r}: "
+                f"a {type(value).__name__})"
+            )
+        out.setdefault(id(value), name)
+    return out
 
 
 def _import_graphviz() -> Any:
