@@ -386,3 +386,36 @@ def test_a_networks_dot_nodes_name_their_weights_and_inputs() -> None:
     first = "layers.0.neurons.0.w.0 * x1 + layers.0.neurons.0.w.1 * x2 + layers.0.neurons.0.b"
     assert sum(line.split(" = ")[1] == first for line in forward) == 1
     assert replay(page.steps)[1] == dict(enumerate(engine_grads(loss)))
+
+
+# --- the command line ------------------------------------------------------------------------
+def test_cli_explore_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`autograd-mini explore EXPR x=...` prints the value and writes the page; bad input: 2."""
+    from autograd_mini.cli import main
+
+    target = tmp_path / "sub" / "explore.html"
+    status = main(["explore", "tanh(x*w + b)", "x=2", "w=-0.5", "b=1", "--out", str(target)])
+    out = capsys.readouterr().out
+    assert status == 0 and out.startswith("tanh(x*w + b) = 0\n") and str(target) in out
+    text = target.read_text(encoding="utf-8")
+    assert "<title>Backprop through tanh(x*w + b)</title>" in text
+    assert 'data-name="x"' in text and 'data-name="f"' in text
+    assert main(["explore", "log(x)", "x=-1", "--out", str(target)]) == 2
+    assert "cannot explore 'log(x)' at these values: log:" in capsys.readouterr().err
+    assert main(["explore", "x + y", "x=1"]) == 2
+    assert main(["explore", "--help"]) == 0
+    assert "exit status: 0" in capsys.readouterr().out
+
+
+def test_demo_writes_an_explorer_page_of_one_samples_loss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's explore.html steps through the trained network's loss on its first point."""
+    from autograd_mini.cli import main
+
+    argv = ["demo", "--epochs", "1", "--samples", "6", "--hidden", "3", "--no-progress"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    assert "explore.html" in capsys.readouterr().out
+    text = (tmp_path / "explore.html").read_text(encoding="utf-8")
+    assert 'data-name="layers.0.neurons.2.w.1"' in text and 'data-name="loss"' in text
+    assert 'data-name="x1"' in text and 'data-name="x2"' in text
