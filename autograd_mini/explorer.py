@@ -13,6 +13,14 @@ plain DOM and SVG: no framework, no network, no external font.
 The layout comes from Graphviz (``dot``, or the pip-installed ``graphviz-pure``) run
 with ``-Tplain``; without either, a simple layered layout (one column per depth) is
 used, so the page can always be made.
+
+Example:
+    >>> from autograd_mini import Value
+    >>> from autograd_mini.viz import explore
+    >>> x = Value(3.0, label="x")
+    >>> page = explore((x * x).tanh())
+    >>> [step["phase"] for step in page.steps]
+    ['start', 'forward', 'forward', 'backward', 'backward', 'backward', 'end']
 """
 
 from __future__ import annotations
@@ -79,8 +87,25 @@ class Explorer:
 
     Attributes:
         html: the whole page, one self-contained HTML document.
-        steps: the steps the page walks through, as embedded in it (a list of dicts).
+        steps: the steps the page walks through, as embedded in it: dicts with the
+            ``phase`` ("start", "forward", "backward" or "end"), the ``title``, the
+            ``lines`` (each a pair: the line, then a note), and what changes: ``data``
+            and ``grad`` (pairs of node index and text), ``edges`` (edge index, local
+            derivative), the current ``node``, the ``touched`` nodes, the ``hot`` edges.
         names: the name the page gives each node, in topological order (the root last).
+
+    Example:
+        >>> import os, tempfile
+        >>> from autograd_mini import Value
+        >>> from autograd_mini.viz import explore
+        >>> a = Value(2.0, label="a")
+        >>> page = explore(a * 3.0)
+        >>> page.steps[-2]["lines"][0][0]
+        'a.grad += 1 × 3 → 3'
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = page.save(os.path.join(tmp, "a.html"))
+        ...     print(path.name, path.read_text(encoding="utf-8") == page.html)
+        a.html True
     """
 
     def __init__(self, page: str, steps: list[dict[str, Any]], names: list[str]) -> None:
@@ -115,26 +140,6 @@ class _Edge:
     head: str
     operand: int  # the input's position among the op's inputs, -1 for op -> output
     node: int  # the op node this edge belongs to
-
-
-def _names(g: Any, params: dict[int, str]) -> list[str]:
-    """Each node's name: its label, its parameter name, ``x[j]`` for a dot's j-th input
-    leaf, else ``v<i>`` as in ``to_dot``'s node names."""
-    names = [""] * len(g.nodes)
-    for i, op in enumerate(g.ops):
-        if op == "dot":
-            ps = g.parents[i]
-            k = len(ps) // 2
-            for j, p in enumerate(ps[k : 2 * k]):
-                if not g.ops[p] and not names[p]:
-                    names[p] = f"x[{j}]"
-    for i, node in enumerate(g.nodes):
-        given = node.label or params.get(id(node), "")
-        if given:
-            names[i] = given
-        elif not names[i]:
-            names[i] = f"v{i}"
-    return names
 
 
 def _expression(g: Any, i: int, names: list[str]) -> str:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import autograd_mini.viz as viz
 from autograd_mini import Value, nn
-from autograd_mini.explorer import _FORMULAS, Explorer, _names, _steps
+from autograd_mini.explorer import _FORMULAS, Explorer, _steps
 from autograd_mini.ops import OPS
 from autograd_mini.value import _topological_order
 
@@ -57,7 +57,7 @@ def engine_grads(root: Value, fmt: str = ".4g") -> list[str]:
 
 def steps_of(root: Value, fmt: str = ".4g") -> list[dict[str, Any]]:
     g = viz._number(root)
-    return _steps(g, _names(g, {}), fmt)[0]
+    return _steps(g, [name or f"v{i}" for i, name in enumerate(viz._names(g, {}))], fmt)[0]
 
 
 # --- the steps, without a browser ----------------------------------------------------------
