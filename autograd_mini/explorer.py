@@ -399,32 +399,48 @@ def _middle(pts: list[tuple[float, float]]) -> tuple[float, float]:
 def _layered(
     boxes: dict[str, tuple[float, float]], edges: list[_Edge]
 ) -> tuple[dict[str, _Box], list[tuple[str, tuple[float, float] | None]], float, float]:
-    """A left-to-right layout without Graphviz: column = longest path from a leaf."""
-    depth = dict.fromkeys(boxes, 0)
-    for e in edges:  # edges come in topological order of their heads
-        depth[e.head] = max(depth[e.head], depth[e.tail] + 1)
+    """A left-to-right layout without Graphviz: one column of values per depth (the
+    longest path from a leaf), each op just left of its value, each column in the order
+    of its inputs' rows (fewer crossings)."""
+    inputs: dict[str, list[str]] = {}  # value -> the values its op reads
+    for e in edges:
+        if e.operand >= 0:
+            inputs.setdefault(f"v{e.node}", []).append(e.tail)
+    values = [name for name in boxes if name.startswith("v")]
+    values.sort(key=lambda name: int(name[1:]))  # topological order
+    depth: dict[str, int] = {}
+    for name in values:
+        depth[name] = 1 + max((depth[p] for p in inputs.get(name, ())), default=-1)
     columns: dict[int, list[str]] = {}
-    for name in boxes:
+    for name in values:
         columns.setdefault(depth[name], []).append(name)
+    gap = max([w for name, (w, _) in boxes.items() if name.startswith("o")] + [0.0]) + 50.0
     placed: dict[str, _Box] = {}
-    x = 10.0
-    height = 0.0
+    x, height = 10.0, 0.0
     for d in sorted(columns):
         names = columns[d]
+        row = {
+            n: sum(placed[p].y for p in inputs.get(n, ())) / max(1, len(inputs.get(n, ())))
+            for n in names
+        }
+        names.sort(key=row.__getitem__)
         col_w = max(boxes[name][0] for name in names)
         y = 10.0
         for name in names:
             w, h = boxes[name]
             placed[name] = _Box(x + col_w / 2, y + h / 2, w, h)
+            op = "o" + name[1:]
+            if op in boxes:
+                placed[op] = _Box(x - gap / 2, y + h / 2, *boxes[op])
             y += h + 18.0
         height = max(height, y)
-        x += col_w + 50.0
+        x += col_w + gap
     paths: list[tuple[str, tuple[float, float] | None]] = []
     for e in edges:
         a, b = placed[e.tail], placed[e.head]
         x0, y0, x1, y1 = a.x + a.w / 2, a.y, b.x - b.w / 2, b.y
         paths.append((f"M{x0:.1f},{y0:.1f} L{x1:.1f},{y1:.1f}", ((x0 + x1) / 2, (y0 + y1) / 2)))
-    return placed, paths, x, height
+    return placed, paths, x - gap + 10.0, height
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -623,7 +639,7 @@ font-size:14px}
 #lines .note{display:block;color:#4b5563;font-size:12.5px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
 white-space:nowrap}
-#picture{overflow:auto;border:1px solid #e5e7eb;border-radius:6px}
+#picture{overflow:auto;border:1px solid #e5e7eb;border-radius:6px;max-height:calc(100vh - 90px)}
 svg text{font-family:ui-monospace,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:11px;
 text-anchor:middle;fill:#111827}
 .edge path{fill:none;stroke:#6b7280;stroke-width:1.2;marker-end:url(#arrow)}
@@ -654,7 +670,7 @@ vertical-align:middle;margin-right:-8px;background:#fff}
 .sw.cur{border:4px solid #000}
 .sw.touched{border:2.5px dashed #000}
 .hot-sample{display:inline-block;width:26px;border-top:3.2px solid #111827;margin-right:-8px}
-@media print{.controls{position:static}#panel{max-height:none}}
+@media print{.controls{position:static}#panel,#picture{max-height:none}}
 """
 
 _JS = r"""
