@@ -419,3 +419,62 @@ def test_demo_writes_an_explorer_page_of_one_samples_loss(
     text = (tmp_path / "explore.html").read_text(encoding="utf-8")
     assert 'data-name="layers.0.neurons.2.w.1"' in text and 'data-name="loss"' in text
     assert 'data-name="x1"' in text and 'data-name="x2"' in text
+
+
+@needs_chromium
+def test_in_chromium_every_step_shows_the_replayed_state(browser: Any, tmp_path: Path) -> None:
+    """Forwards with → and back with ←, every box at every step shows what the steps say."""
+    x, w = Value(1.5, label="x"), Value(-2.0, label="w")
+    y = ((x * w).tanh() + x * x).relu() * w
+    page_data = viz.explore(y)
+    page = open_page(browser, page_data.save(tmp_path / "y.html"))
+    names, steps = page_data.names, page_data.steps
+    leaf = {i: format(n.data, ".4g") for i, n in enumerate(viz._number(y).nodes) if not n.op}
+
+    def expected(k: int) -> list[tuple[str, str]]:
+        data, grads, _ = replay(steps, k)
+        return [
+            (f"data {data.get(i, leaf.get(i, '—'))}", f"grad {grads.get(i, '—')}")
+            for i in range(len(names))
+        ]
+
+    def seen() -> list[tuple[str, str]]:
+        texts = page.evaluate(
+            "names => names.map(n => [...document.querySelectorAll("
+            '`[data-name="${n}"] .d, [data-name="${n}"] .g`)].map(e => e.textContent))',
+            names,
+        )
+        return [tuple(t) for t in texts]
+
+    for k in range(len(steps)):
+        assert seen() == expected(k), f"step {k}"
+        page.keyboard.press("ArrowRight")
+    for k in reversed(range(len(steps))):
+        assert seen() == expected(k), f"step {k}, going back"
+        page.keyboard.press("ArrowLeft")
+    page.focus("#slider")  # with the slider focused, an arrow key is still one step
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.body.dataset.step") == "1"
+
+
+@needs_chromium
+def test_in_chromium_the_states_differ_without_colour(browser: Any, tmp_path: Path) -> None:
+    """The current node and the nodes it changed differ by border weight and dash, not hue."""
+    f, _, _ = reused()
+    page = open_page(browser, viz.explore(f, tmp_path / "f.html"))
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+
+    def border(name: str) -> tuple[str, str]:
+        return tuple(
+            page.evaluate(
+                "n => { const s = getComputedStyle(document.querySelector("
+                '`[data-name="${n}"] rect`)); return [s.strokeWidth, s.strokeDasharray]; }',
+                name,
+            )
+        )
+
+    current, touched, other = border("v3"), border("x"), border("w")
+    assert len({current, touched, other}) == 3
+    assert float(current[0].rstrip("px")) > float(touched[0].rstrip("px"))
+    assert touched[1] != "none" and current[1] == other[1] == "none"
