@@ -444,6 +444,14 @@ def _layered(
 
 
 # --- the page ----------------------------------------------------------------------------------
+def _shown_name(name: str) -> str:
+    """A name as its box shows it: cut as the static pictures cut labels (the panel keeps
+    it whole), so that one long name cannot widen a whole column."""
+    from .viz import _LABEL_WIDTH
+
+    return name if len(name) <= _LABEL_WIDTH else name[: _LABEL_WIDTH - 1] + "…"
+
+
 def _op_label(g: Any, i: int) -> str:
     from .viz import _op_text
 
@@ -468,7 +476,7 @@ def _svg(
     )
     boxes: dict[str, tuple[float, float]] = {}
     for i in range(n):
-        chars = max(len(names[i]), 5 + widest_number)
+        chars = max(len(_shown_name(names[i])), 5 + widest_number)
         boxes[f"v{i}"] = (chars * _CHAR + 14.0, 3 * _ROW + 6.0)
         if g.ops[i]:
             boxes[f"o{i}"] = (len(_op_label(g, i)) * _CHAR + 18.0, 22.0)
@@ -522,12 +530,13 @@ def _svg(
         b = placed[f"v{i}"]
         x0, y0 = b.x - b.w / 2, b.y - b.h / 2
         name = html.escape(names[i])
-        named = "name" if g.nodes[i].label or not name.startswith("v") else "name anon"
+        named = "name anon" if names[i] == f"v{i}" and not g.nodes[i].label else "name"
         data = format(g.nodes[i].data, fmt) if not g.ops[i] else _PENDING
         out.append(
             f'<g class="val {roles[i]}" id="v{i}" data-name="{name}">'
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" rx="3"/>'
-            f'<text class="{named}" x="{b.x:.1f}" y="{y0 + _ROW:.1f}">{name}</text>'
+            f'<text class="{named}" x="{b.x:.1f}" y="{y0 + _ROW:.1f}">'
+            f"{html.escape(_shown_name(names[i]))}</text>"
             f'<text class="d" id="d{i}" x="{b.x:.1f}" y="{y0 + 2 * _ROW:.1f}">data {data}</text>'
             f'<text class="g" id="g{i}" x="{b.x:.1f}" y="{y0 + 3 * _ROW:.1f}">'
             f"grad {_PENDING}</text></g>"

@@ -478,3 +478,21 @@ def test_in_chromium_the_states_differ_without_colour(browser: Any, tmp_path: Pa
     assert len({current, touched, other}) == 3
     assert float(current[0].rstrip("px")) > float(touched[0].rstrip("px"))
     assert touched[1] != "none" and current[1] == other[1] == "none"
+
+
+@needs_chromium
+def test_in_chromium_labels_are_text_never_markup(browser: Any, tmp_path: Path) -> None:
+    """A label full of markup is shown as text: no element, no script, no broken page."""
+    evil = '</script><script>window.hacked=1</script><b title="x">&amp;'
+    x = Value(2.0, label=evil)
+    long = Value(1.0, label="a_label_much_longer_than_the_thirty_two_characters_shown")
+    y = x * long
+    y.label = "y"
+    page = open_page(browser, viz.explore(y, tmp_path / "evil.html"))
+    page.keyboard.press("End")
+    assert page.evaluate("window.hacked === undefined && !document.querySelector('svg b')")
+    shown = page.locator("svg .name").all_text_contents()
+    assert sorted(shown) == sorted([evil[:31] + "…", "a_label_much_longer_than_the_th…", "y"])
+    assert page.errors == []
+    lines = page.locator("#lines li").all_text_contents()
+    assert any(evil in line for line in lines)
