@@ -796,5 +796,6 @@ _JS = r"""
   });
   show(0);
   window.explorerReady = true;
+  window.explorerReadyAt = performance.now();  // ms since navigation began
 })();
 """
