@@ -490,8 +490,15 @@ def _digraph_class(gv: Any) -> Any:
                     )
                 return out
 
+        Digraph.__qualname__ = "_Digraph"  # where pickle finds it: see __getattr__
         _DIGRAPH = Digraph
     return _DIGRAPH
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_Digraph":  # made on demand, so that a pickled Digraph loads anywhere
+        return _digraph_class(_import_graphviz())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _pipe(source: str, kind: str) -> bytes | None:

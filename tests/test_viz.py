@@ -491,6 +491,21 @@ def test_draw_graph_displays_in_jupyter_with_either_program(
     assert g._repr_mimebundle_(include=["image/svg+xml"], exclude=["image/svg+xml"]) == {}
 
 
+def test_draw_graphs_digraph_copies_and_pickles() -> None:
+    """The Digraph subclass behaves as graphviz's own: it copies and pickles, source intact."""
+    import pickle
+
+    g = draw_graph(expression())
+    for clone in (g.copy(), pickle.loads(pickle.dumps(g))):
+        assert type(clone) is type(g) and clone.source == g.source
+    result = run_python(  # a fresh process, where no Digraph has been made yet
+        "import pickle, sys\n"
+        f"g = pickle.loads({pickle.dumps(g)!r})\n"
+        "print(type(g).__name__, 'digraph {' in g.source)\n"
+    )
+    assert result.stdout == "Digraph True\n", result.stderr
+
+
 def test_draw_graph_without_any_program_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
