@@ -594,7 +594,8 @@ _PAGE = """<!DOCTYPE html>
 <strong>backward pass</strong> then visits the ops in reverse order, starting from
 <code>.grad = 1</code> at the output: each input's <code>.grad</code> grows by the op's
 gradient times the <em>local derivative</em> (the number on the edge), which is the chain
-rule. A value used twice collects two contributions. A gradient not yet computed reads —.</p>
+rule. A value used twice collects two contributions. A gradient not yet computed reads —.
+Click a box to jump to the next step that changes it.</p>
 </header>
 <nav class="controls" aria-label="steps">
 <button id="home" type="button" title="the start (Home)">Start</button>
@@ -658,6 +659,7 @@ stroke-width:3px}
 .ed.hot{font-size:12px;fill:#000}
 .op ellipse{fill:#ede9fe;stroke:#6d28d9;stroke-width:1.2}
 .op text{font-size:10.5px}
+.val{cursor:pointer}
 .val rect{fill:#fff;stroke:#374151;stroke-width:1.2}
 .val.output rect{fill:#fcd34d;stroke:#92400e;stroke-width:2.5}
 .val.param rect{fill:#bfdbfe;stroke:#1e3a8a}
@@ -778,6 +780,20 @@ _JS = r"""
     }, 900);
   }
 
+  // A click on a box jumps to the next step that changes it (again and again: the
+  // contributions of a value used twice, one by one), wrapping round at the end.
+  function changes(st, i) {
+    return (st.data || []).concat(st.grad || []).some(function (c) { return c[0] === i; });
+  }
+  byId("graph").addEventListener("click", function (event) {
+    var box = event.target.closest ? event.target.closest(".val") : null;
+    if (!box) { return; }
+    var i = parseInt(box.id.slice(1), 10);
+    for (var d = 1; d <= last; d++) {
+      var k = (current + d) % (last + 1);
+      if (changes(steps[k], i)) { pause(); show(k); return; }
+    }
+  });
   byId("home").addEventListener("click", function () { pause(); show(0); });
   byId("prev").addEventListener("click", function () { pause(); show(current - 1); });
   byId("next").addEventListener("click", function () { pause(); show(current + 1); });

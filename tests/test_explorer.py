@@ -501,3 +501,20 @@ def test_in_chromium_labels_are_text_never_markup(browser: Any, tmp_path: Path) 
     assert page.errors == []
     lines = page.locator("#lines li").all_text_contents()
     assert any(evil in line for line in lines)
+
+
+@needs_chromium
+def test_in_chromium_clicking_a_box_walks_through_its_contributions(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Each click on x jumps to the next step that changes x.grad, wrapping round."""
+    f, _, _ = reused()
+    page = open_page(browser, viz.explore(f, tmp_path / "f.html"))
+    grads = []
+    for _ in range(3):
+        page.click('[data-name="x"]')
+        grads.append(box_texts(page, "x")[1])
+    assert grads == ["grad 4", "grad 7", "grad 4"]  # 2 + 2 in one step, then + 3
+    page.click('[data-name="v2"]')  # from step 6, wrapping round to v2's forward step
+    assert page.locator("#step-title").text_content() == "Forward: v2.data"
+    assert page.errors == []
