@@ -229,9 +229,9 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def open_page(browser: Any, path: Path, width: int = 1100) -> Any:
+def open_page(browser: Any, path: Path, width: int = 1100, height: int = 800) -> Any:
     """The page at ``path`` in a fresh context with the network off and only file:// allowed."""
-    context = browser.new_context(viewport={"width": width, "height": 800})
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_offline(True)
     asked: list[str] = []
 
@@ -370,7 +370,7 @@ def test_screenshots_for_the_docs(browser: Any, tmp_path: Path) -> None:
     x, w, b = Value(2.0, label="x"), Value(-0.5, label="w"), Value(0.5, label="b")
     y = (x * w + b).tanh() * x
     y.label = "y"
-    page = open_page(browser, viz.explore(y, tmp_path / "y.html"), width=1000)
+    page = open_page(browser, viz.explore(y, tmp_path / "y.html"), width=1000, height=560)
     y.backward()
     for _ in range(6):
         page.keyboard.press("ArrowRight")
