@@ -767,7 +767,9 @@ _JS = r"""
   }
 
   function pause() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
+    if (timer === null) { return; }
+    clearInterval(timer);
+    timer = null;
     playButton.textContent = "\u25B6 Play";
     playButton.setAttribute("aria-pressed", "false");
   }
