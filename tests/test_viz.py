@@ -533,7 +533,7 @@ def test_model_graphs_name_parameters_and_input_features() -> None:
         to_dot(out, params=[1, 2])
 
 
-def test_several_roots_are_drawn_together_each_as_an_output() -> None:
+def test_several_roots_are_drawn_together_each_as_an_output(tmp_path: Path) -> None:
     """to_dot([a, b]) draws the union once, every root in the output colour."""
     x, w = Value(2.0, label="x"), Value(3.0, label="w")
     a, b = x * w, (x * w).tanh() + x
@@ -545,6 +545,8 @@ def test_several_roots_are_drawn_together_each_as_an_output() -> None:
     assert sorted(outputs) == ["a", "b"]
     assert to_dot([a]) == to_dot(a)
     assert draw_graph([a, b]).source == to_dot([a, b])
+    written = render_graph([a, b], tmp_path / "ab.dot")
+    assert written.read_text(encoding="utf-8") == to_dot([a, b])
     with pytest.raises(ValueError, match="empty"):
         to_dot([])
     with pytest.raises(TypeError, match="each root must be a Value"):
