@@ -404,6 +404,11 @@ def explore(
     """
     from .explorer import build
 
+    if not isinstance(root, Value):  # one root: the backward pass starts from it
+        raise TypeError(
+            f"explore: root must be a Value, the output to backpropagate from "
+            f"(got a {type(root).__name__}); explore one output at a time"
+        )
     _check(root, rankdir, max_nodes, fmt)
     names = _param_names(params, "explore")
     g = _number(root)

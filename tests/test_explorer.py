@@ -166,6 +166,13 @@ def test_bad_options_raise_typed_errors(kwargs: dict[str, Any], error: type, mat
         viz.explore(f, **kwargs)
 
 
+def test_explore_takes_one_root() -> None:
+    """The backward pass starts from one output: a list of roots is a TypeError saying so."""
+    f, x, _ = reused()
+    with pytest.raises(TypeError, match="explore: root must be a Value.*one output at a time"):
+        viz.explore([f, x * 2])  # type: ignore[call-overload]
+
+
 def test_an_overflowing_gradient_raises_as_backward_does() -> None:
     """A gradient that overflows is an OverflowError naming the node, as in backward()."""
     x = Value(1.0, label="x")
