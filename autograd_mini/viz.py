@@ -406,7 +406,7 @@ def explore(
 
     if not isinstance(root, Value):  # one root: the backward pass starts from it
         raise TypeError(
-            f"explore: root must be a Value, the output to backpropagate from "
+            "explore: root must be a Value, the output to backpropagate from "
             f"(got a {type(root).__name__}); explore one output at a time"
         )
     _check(root, rankdir, max_nodes, fmt)
