@@ -181,6 +181,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_demo(commands)
     _add_graph(commands)
     _add_minimize(commands)
+    _add_explore(commands)
     return parser
 
 
@@ -199,6 +200,8 @@ def _add_demo(commands: Any) -> None:
             "  training.gif            training, epoch by epoch  (needs matplotlib)\n"
             "  forward_graph.svg       the graph of one forward pass, collapsed into\n"
             "                          layers                    (needs Graphviz's dot)\n"
+            "  explore.html            a page stepping through backprop of the first\n"
+            "                          point's loss (open it in a browser)\n"
             "  model.json              the trained model (autograd_mini.nn.load_model)\n"
             "A picture whose tool is missing is skipped with a note (the graph is then\n"
             "written as DOT text, forward_graph.dot)."
@@ -616,7 +619,25 @@ def _demo_files(
                 _warn(f"skipped {name}: {_first_line(e)}")
 
     written += _forward_graph(folder, model, X[0])
+    written += _explore_page(folder, model, X[0], y[0])
     return written
+
+
+def _explore_page(
+    folder: Path, model: nn.MLP, point: list[float], label: int
+) -> list[tuple[Path, str]]:
+    from . import losses, viz
+
+    inputs = [Value(v, label=f"x{i + 1}") for i, v in enumerate(point)]
+    loss = losses.hinge(model.forward(inputs), [label])
+    loss.label = "loss"
+    target = folder / "explore.html"
+    try:
+        page = viz.explore(loss, target, params=model, title="Backprop through one sample's loss")
+    except (ValueError, OSError) as e:  # a network too large to step through
+        _warn(f"skipped {target.name}: {_first_line(e)}")
+        return []
+    return [(page, "a page that steps through backprop of the first point's loss")]
 
 
 def _forward_graph(folder: Path, model: nn.MLP, point: list[float]) -> list[tuple[Path, str]]:
@@ -749,6 +770,59 @@ def _draw(out: Value, path: Path, fmt: str) -> None:
         return
     _out()
     _out(f"wrote {written}")
+
+
+# --- explore -----------------------------------------------------------------------------------
+def _add_explore(commands: Any) -> None:
+    p = commands.add_parser(
+        "explore",
+        help="write a page that steps through an expression's forward and backward pass",
+        description=(
+            "Evaluate an expression at the given values and write one self-contained HTML\n"
+            "page (autograd_mini.viz.explore) that steps through its graph: the forward\n"
+            "pass, then the backward pass, each step spelling out the chain rule. Open it\n"
+            "in any browser, from the file, with no network; step with the arrow keys,\n"
+            "Home and End. Expressions are written as for the graph command."
+        ),
+        epilog=(
+            "examples:\n"
+            f'  {PROG} explore "tanh(x*w + b)" x=2 w=-0.5 b=1 --out explore.html\n'
+            f'  {PROG} explore "x*x + x*w" x=2 w=3   (x is used twice: watch it add up)\n'
+            "\n"
+            "exit status: 0 on success, 2 for bad input."
+        ),
+        formatter_class=_Formatter,
+    )
+    p.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)" (quote it)')
+    p.add_argument(
+        "values", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2"
+    )
+    p.add_argument("--out", default="explore.html", metavar="FILE", help="default: explore.html")
+    p.set_defaults(run=_explore)
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from . import viz
+
+    text = args.expression
+    tree = parse(text)
+    names = variables(tree)
+    point = _match(names, _values(args.values), text)
+    leaves = [Value(v, label=n) for n, v in zip(names, point)]
+    try:
+        out = evaluate(tree, dict(zip(names, leaves)))
+        out.label = out.label or "f"
+        path = Path(args.out)
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        written = viz.explore(out, path, title=f"Backprop through {text.strip()}")
+    except (ValueError, ArithmeticError) as e:
+        raise _UsageError(f"cannot explore {text!r} at these values: {e}") from None
+    except OSError as e:
+        raise _UsageError(f"cannot write {args.out!r}: {e.strerror or e}") from None
+    _out(f"{text.strip()} = {_num(out.data)}")
+    _out(f"wrote {written}: open it in a browser and step with the arrow keys")
+    return 0
 
 
 # --- minimize ----------------------------------------------------------------------------------

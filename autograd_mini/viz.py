@@ -29,11 +29,19 @@ gradient of its output, or their range if it has several. If even the coarsest s
 needs more than ``max_nodes`` nodes, or with ``collapse=False``, a ``ValueError`` says so:
 a huge graph is never emitted.
 
+Names: a node shows its label; ``params=model`` (or a mapping name -> ``Value``) names
+a network's parameters by their dotted ``named_parameters()`` names, and a network's
+input leaves are named by their feature, ``x[0]``, ``x[1]``. Several roots can be drawn
+together (``to_dot([loss, accuracy])``). Before ``backward()`` has run the pictures
+leave out the gradient row (a forward-only view) instead of showing zeros.
+
 :func:`to_dot` needs nothing beyond the standard library. :func:`draw_graph` wraps the
 same text in a ``graphviz.Digraph``, which displays inline in Jupyter, and needs the
-``graphviz`` package (``pip install "autograd-mini[viz]"``). :func:`render_graph` runs
-Graphviz's ``dot`` program, or for SVG and PNG the ``graphviz-pure`` program (a port of
-``dot`` that pip installs) when ``dot`` is missing.
+``graphviz`` package (``pip install "autograd-mini[viz]"``); its display runs ``dot`` or,
+without it, ``graphviz-pure``. :func:`render_graph` runs Graphviz's ``dot`` program, or
+for SVG and PNG the ``graphviz-pure`` program (a port of ``dot`` that pip installs) when
+``dot`` is missing. :func:`explore` writes a page that steps through the forward and
+backward pass, node by node (see :mod:`autograd_mini.explorer`).
 
 Example:
     >>> from autograd_mini import Value
@@ -58,7 +66,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ._io import write_atomic
 from .ops import OPS, REFLECTED
@@ -67,9 +75,12 @@ from .value import Value, _topological_order
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-__all__ = ["GraphvizNotFoundError", "draw_graph", "render_graph", "to_dot"]
+    from .explorer import Explorer
+
+__all__ = ["GraphvizNotFoundError", "draw_graph", "explore", "render_graph", "to_dot"]
 
 PathLike = str | os.PathLike[str]
+Roots = Value | Sequence[Value]  # one output, or several drawn together
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # The formats render_graph writes, by name or suffix; "dot" is the DOT text itself.
@@ -117,13 +128,14 @@ class GraphvizNotFoundError(RuntimeError):
 
 # --- public API ------------------------------------------------------------------------
 def to_dot(
-    root: Value,
+    root: Roots,
     *,
     rankdir: str = "LR",
-    show_grad: bool = True,
+    show_grad: bool | None = None,
     max_nodes: int = 500,
     fmt: str = ".4g",
     collapse: bool = True,
+    params: Any = None,
 ) -> str:
     """The DOT text of the graph that computed ``root``, made with the standard library only.
 
@@ -132,22 +144,29 @@ def to_dot(
     always gives the same text.
 
     Args:
-        root: the output node; every node it depends on is drawn.
+        root: the output node, or a list of outputs drawn together (each in the output
+            colour, the nodes they share drawn once); every node they depend on is drawn.
         rankdir: the direction of the layout: ``"LR"`` (left to right), ``"RL"``,
             ``"TB"`` (top to bottom) or ``"BT"``.
-        show_grad: show each node's ``.grad`` next to its data.
+        show_grad: show each node's ``.grad`` next to its data; None (the default) shows
+            it once ``backward()`` has run (a root's ``.grad`` is not 0), so that a graph
+            drawn before is a forward-only view rather than a row of zeros.
         max_nodes: the most Graphviz nodes to emit (a value and its op count as two).
         fmt: the format spec of the numbers, as in ``format(x, fmt)``: ``".4g"``, ``".3f"``.
         collapse: past ``max_nodes``, summarise repeated structure (see the module
             docstring) instead of raising.
+        params: names for unlabelled parameters: an ``nn.Module`` (its
+            ``named_parameters()``, such as ``layers.0.neurons.3.w.1``) or a mapping
+            name -> ``Value``. A network's input leaves (the ``x`` operands of a ``dot``)
+            are named by their feature, ``x[0]``, ``x[1]``, ... unless labelled.
 
     Returns:
         The DOT text, the same that ``draw_graph(root, ...).source`` holds.
 
     Raises:
-        TypeError: ``root`` is not a ``Value``.
-        ValueError: a bad option, or a graph past ``max_nodes`` with ``collapse=False``
-            (or one that does not fit even collapsed).
+        TypeError: ``root`` is not a ``Value`` or a list of them, or bad ``params``.
+        ValueError: a bad option, no root, or a graph past ``max_nodes`` with
+            ``collapse=False`` (or one that does not fit even collapsed).
 
     Example:
         >>> from autograd_mini import Value
@@ -167,32 +186,37 @@ def to_dot(
         }
     """
     return (
-        "digraph {\n" + "".join(_body(root, rankdir, show_grad, max_nodes, fmt, collapse)) + "}\n"
+        "digraph {\n"
+        + "".join(_body(root, rankdir, show_grad, max_nodes, fmt, collapse, params))
+        + "}\n"
     )
 
 
 def draw_graph(
-    root: Value,
+    root: Roots,
     *,
     rankdir: str = "LR",
-    show_grad: bool = True,
+    show_grad: bool | None = None,
     max_nodes: int = 500,
     fmt: str = ".4g",
     collapse: bool = True,
+    params: Any = None,
 ) -> graphviz.Digraph:
     """The graph that computed ``root`` as a ``graphviz.Digraph`` (shown inline in Jupyter).
 
-    Its ``.source`` is :func:`to_dot`'s text. Its ``.render()``, ``.pipe()`` and its
-    display in Jupyter need Graphviz's ``dot`` program; :func:`render_graph` needs
+    Its ``.source`` is :func:`to_dot`'s text. Its display in Jupyter runs Graphviz's
+    ``dot`` or, without it, the pip-installed ``graphviz-pure`` (as :func:`render_graph`
+    does); its own ``.render()`` and ``.pipe()`` need ``dot``. :func:`render_graph` needs
     neither this package nor, for SVG and PNG, ``dot`` itself.
 
     Args:
-        root: the output node.
+        root: the output node, or a list of outputs (see :func:`to_dot`).
         rankdir: ``"LR"``, ``"RL"``, ``"TB"`` or ``"BT"``.
-        show_grad: show each node's ``.grad``.
+        show_grad: show each node's ``.grad``; None: once ``backward()`` has run.
         max_nodes: the most Graphviz nodes to emit (see :func:`to_dot`).
         fmt: the format spec of the numbers.
         collapse: past ``max_nodes``, summarise repeated structure instead of raising.
+        params: names for parameters: an ``nn.Module`` or a mapping name -> ``Value``.
 
     Returns:
         A ``graphviz.Digraph``.
@@ -212,11 +236,12 @@ def draw_graph(
         ('Digraph', True)
     """
     gv = _import_graphviz()
-    return gv.Digraph(body=_body(root, rankdir, show_grad, max_nodes, fmt, collapse))
+    body = _body(root, rankdir, show_grad, max_nodes, fmt, collapse, params)
+    return _digraph_class(gv)(body=body)
 
 
 def render_graph(
-    root: Value, path: PathLike, *, format: str | None = None, **draw_kwargs: Any
+    root: Roots, path: PathLike, *, format: str | None = None, **draw_kwargs: Any
 ) -> Path:
     """Draw the graph that computed ``root`` into an SVG, PNG or PDF file.
 
@@ -229,11 +254,11 @@ def render_graph(
     atomically: ``path`` holds either its old content or the complete new picture.
 
     Args:
-        root: the output node.
+        root: the output node, or a list of outputs (see :func:`to_dot`).
         path: the file to write.
         format: ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``; None to go by ``path``.
         **draw_kwargs: options of :func:`to_dot` (``rankdir``, ``show_grad``,
-            ``max_nodes``, ``fmt``, ``collapse``).
+            ``max_nodes``, ``fmt``, ``collapse``, ``params``).
 
     Returns:
         The path written, as a ``pathlib.Path``.
@@ -285,6 +310,209 @@ def render_graph(
         )
     write_atomic(target, result.stdout)
     return target
+
+
+@overload
+def explore(
+    root: Value,
+    path: None = None,
+    *,
+    rankdir: str = ...,
+    max_nodes: int = ...,
+    fmt: str = ...,
+    params: Any = ...,
+    title: str | None = ...,
+) -> Explorer: ...
+@overload
+def explore(
+    root: Value,
+    path: PathLike,
+    *,
+    rankdir: str = ...,
+    max_nodes: int = ...,
+    fmt: str = ...,
+    params: Any = ...,
+    title: str | None = ...,
+) -> Path: ...
+def explore(
+    root: Value,
+    path: PathLike | None = None,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+    fmt: str = ".4g",
+    params: Any = None,
+    title: str | None = None,
+) -> Explorer | Path:
+    """A page that steps through the forward and backward pass of ``root``'s graph.
+
+    The page draws the graph as :func:`render_graph` does (Graphviz's layout, the same
+    roles and colours) and walks through it: first the **forward pass** (each op's value
+    appears, in topological order), then the **backward pass** (reverse topological
+    order, from ``root.grad = 1``). At each backward step the current node is
+    highlighted, each edge into its op shows the local derivative (the op table's
+    ``partials``, the very numbers ``backward()`` multiplies), and a panel spells out
+    the chain rule, ``w.grad += 3 × 2 → 6``, so that a value used twice visibly
+    accumulates. A gradient the pass has not reached reads "—", never 0. At the last
+    step every gradient shown is what one ``root.backward()`` leaves in ``.grad``,
+    bit for bit (formatted with ``fmt``).
+
+    Controls: Previous / Next buttons, Play / Pause, a slider, and the keys → (next),
+    ← (previous), Home (the start) and End (the end); a live region reads each step's
+    chain-rule line to screen readers, and the states differ by border weight and dash
+    as well as colour, so they survive a grey-scale print. The page is one HTML file
+    with its own small script and styles: it works from ``file://`` with no network.
+
+    Everything is computed here, from the engine's numbers; ``root``'s graph, its
+    ``.data`` and its ``.grad`` are left untouched (``backward()`` need not have run).
+    The layout needs Graphviz's ``dot`` or ``graphviz-pure``; without either, a simple
+    layered layout is used.
+
+    Args:
+        root: the output node (typically a loss).
+        path: where to write the page; None to return an :class:`Explorer`, which
+            shows inline in Jupyter and has ``.save(path)``.
+        rankdir: the direction of the layout: ``"LR"``, ``"RL"``, ``"TB"`` or ``"BT"``.
+        max_nodes: the most boxes to draw (a value and its op count as two, as in
+            :func:`to_dot`). The page steps through every node, so a larger graph is
+            refused rather than collapsed.
+        fmt: the format spec of the numbers (``".4g"``, as the static pictures).
+        params: names for nodes without a label: a mapping name -> ``Value`` (such as
+            ``dict(model.named_parameters())``) or an ``nn.Module``, whose parameters'
+            dotted names are then shown.
+        title: the page's title (default: "Backprop through <root's name>").
+
+    Returns:
+        The ``pathlib.Path`` written, or with no ``path``, an :class:`Explorer`.
+
+    Raises:
+        TypeError: ``root`` is not a ``Value``, or ``params`` is not a mapping or module.
+        ValueError: a bad option, or a graph with more than ``max_nodes`` boxes.
+        OverflowError: a gradient overflowed (as ``backward()`` would raise).
+
+    Example:
+        >>> from autograd_mini import Value
+        >>> x, w = Value(2.0, label="x"), Value(3.0, label="w")
+        >>> f = x * x + x * w
+        >>> page = explore(f)
+        >>> page
+        <Explorer of v4: 5 nodes, 9 steps>
+        >>> [text for text, _ in page.steps[-2]["lines"]]  # x, used three times, adds up
+        ['x.grad += 1 × 3 → 7', 'w.grad += 1 × 2 → 2']
+        >>> x.grad  # the graph is left as it was
+        0.0
+    """
+    from .explorer import build
+
+    if not isinstance(root, Value):  # one root: the backward pass starts from it
+        raise TypeError(
+            "explore: root must be a Value, the output to backpropagate from "
+            f"(got a {type(root).__name__}); explore one output at a time"
+        )
+    _check(root, rankdir, max_nodes, fmt)
+    names = _param_names(params, "explore")
+    g = _number(root)
+    boxes = len(g.nodes) + sum(1 for op in g.ops if op)
+    if boxes > max_nodes:
+        raise ValueError(
+            f"explore: the graph has {len(g.nodes):,} values ({boxes:,} nodes to draw, with "
+            f"their ops), more than max_nodes={max_nodes:,}; pass a larger max_nodes= (the "
+            "explorer steps through every node, so it does not collapse a graph)"
+        )
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"explore: title must be a str (got a {type(title).__name__})")
+    shown = [name or f"v{i}" for i, name in enumerate(_names(g, names))]
+    roles = [
+        "param" if role == "const" and id(node) in names else role
+        for node, role in zip(g.nodes, g.roles)
+    ]
+    page = build(
+        g,
+        names=shown,
+        roles=roles,
+        fmt=fmt,
+        rankdir=rankdir,
+        program=_find_renderer("svg"),
+        title=title if title is not None else f"Backprop through {shown[-1]}",
+    )
+    return page if path is None else page.save(path)
+
+
+def _param_names(params: Any, where: str) -> dict[int, str]:
+    """``id(value) -> name`` from a mapping name -> Value or from an ``nn.Module``."""
+    if params is None:
+        return {}
+    named = getattr(params, "named_parameters", None)
+    items = named() if callable(named) else params.items() if hasattr(params, "items") else None
+    if items is None:
+        raise TypeError(
+            f"{where}: params must be a mapping of names to Values or an nn.Module "
+            f"(got a {type(params).__name__})"
+        )
+    out: dict[int, str] = {}
+    for name, value in items:
+        if not isinstance(value, Value) or not isinstance(name, str):
+            raise TypeError(
+                f"{where}: params must map str names to Values (got {name!r}: "
+                f"a {type(value).__name__})"
+            )
+        out.setdefault(id(value), name)
+    return out
+
+
+_DIGRAPH: Any = None  # the Digraph subclass, made on first use (graphviz is optional)
+_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"), ("image/jpeg", "jpeg"))
+
+
+def _digraph_class(gv: Any) -> Any:
+    """``graphviz.Digraph`` with a Jupyter display that needs no ``dot`` program.
+
+    python-graphviz's own display runs ``dot``; this one runs whatever
+    :func:`render_graph` would (``dot``, else the pip-installed ``graphviz-pure``), and
+    without either shows a line saying what to install instead of a traceback.
+    """
+    global _DIGRAPH
+    if _DIGRAPH is None:
+
+        class Digraph(gv.Digraph):  # type: ignore[misc]
+            __doc__ = gv.Digraph.__doc__
+
+            def _repr_mimebundle_(
+                self, include: Any = None, exclude: Any = None, **_: Any
+            ) -> dict[str, bytes | str]:
+                wanted = set(include) if include is not None else {"image/svg+xml"}
+                wanted -= set(exclude or ())
+                out: dict[str, bytes | str] = {}
+                for mime, kind in _MIMES:
+                    if mime in wanted:
+                        picture = _pipe(self.source, kind)
+                        if picture is not None:
+                            out[mime] = picture.decode("utf-8") if kind == "svg" else picture
+                if wanted and not out:
+                    out["text/plain"] = (
+                        "draw_graph: cannot show the graph: neither Graphviz's dot nor "
+                        "graphviz-pure is installed (pip install graphviz-pure)"
+                    )
+                return out
+
+        Digraph.__qualname__ = "_Digraph"  # where pickle finds it: see __getattr__
+        _DIGRAPH = Digraph
+    return _DIGRAPH
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_Digraph":  # made on demand, so that a pickled Digraph loads anywhere
+        return _digraph_class(_import_graphviz())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _pipe(source: str, kind: str) -> bytes | None:
+    """The DOT text ``source`` drawn as ``kind`` by dot or a fallback; None if none can."""
+    program = _find_renderer(kind)
+    if program is None or (kind == "jpeg" and Path(program).stem != "dot"):
+        return None
+    result = subprocess.run([program, f"-T{kind}"], input=source.encode(), capture_output=True)
+    return result.stdout if result.returncode == 0 and result.stdout else None
 
 
 def _import_graphviz() -> Any:
@@ -339,15 +567,24 @@ class _Graph:
     uses: list[int]  # how many edges leave each node
     user: list[int]  # the last consumer of each node (-1 for none): the only one if uses == 1
     roles: list[str]  # "output", "param", "input", "const" or "value"
+    roots: list[int]  # the outputs drawn (the last node is always one)
 
     @property
     def root(self) -> int:
         return len(self.nodes) - 1
 
 
-def _number(root: Value) -> _Graph:
-    nodes = _topological_order(root)[0]  # iterative: no depth limit
-    where = {id(node): i for i, node in enumerate(nodes)}
+def _number(root: Value | Sequence[Value]) -> _Graph:
+    roots = [root] if isinstance(root, Value) else list(root)
+    nodes: list[Value] = []
+    where: dict[int, int] = {}
+    # The union of the roots' topological orders is one: each node still follows its
+    # parents (and the last node is a root).
+    for r in roots:
+        for node in _topological_order(r)[0]:  # iterative: no depth limit
+            if id(node) not in where:
+                where[id(node)] = len(nodes)
+                nodes.append(node)
     n = len(nodes)
     parents = [tuple(where[id(p)] for p in node.parents) for node in nodes]
     ops = [node.op for node in nodes]
@@ -368,8 +605,28 @@ def _number(root: Value) -> _Graph:
             for j in ps[:k] + ps[2 * k :]:
                 if roles[j] == "const":
                     roles[j] = "param"
-    roles[n - 1] = "output"
-    return _Graph(nodes, parents, ops, uses, user, roles)
+    out = sorted({where[id(r)] for r in roots})
+    for i in out:
+        roles[i] = "output"
+    return _Graph(nodes, parents, ops, uses, user, roles, out)
+
+
+def _names(g: _Graph, params: dict[int, str]) -> list[str]:
+    """Each node's name in pictures: its label, else its parameter name (``params``), else
+    ``x[j]`` for a leaf that is the j-th input of a ``dot`` (a network's feature j), else ""."""
+    names = [""] * len(g.nodes)
+    for i, op in enumerate(g.ops):
+        if op == "dot":
+            ps = g.parents[i]
+            k = len(ps) // 2
+            for j, p in enumerate(ps[k : 2 * k]):
+                if not g.ops[p] and not names[p]:
+                    names[p] = f"x[{j}]"
+    for i, node in enumerate(g.nodes):
+        given = node.label or params.get(id(node), "")
+        if given:
+            names[i] = given
+    return names
 
 
 def _op_text(g: _Graph, i: int) -> str:
@@ -559,6 +816,7 @@ def _levels(g: _Graph, part: _Partition) -> _Partition:
                 succ[pu].add(u)
                 indegree[u] += 1
     units = sorted(set(part.unit))
+    outputs = {part.unit[r] for r in g.roots}
     depth = dict.fromkeys(units, 0)
     ready = [u for u in units if indegree[u] == 0]
     while ready:  # Kahn's algorithm over the units
@@ -570,8 +828,8 @@ def _levels(g: _Graph, part: _Partition) -> _Partition:
                 ready.append(v)
     alike: dict[tuple[int, str, str, str], list[int]] = {}
     for u in units:
-        if u == part.unit[g.root]:
-            continue  # the output stays on its own
+        if u in outputs:
+            continue  # an output stays on its own
         if u in part.groups:
             grp = part.groups[u]
             kind = (grp.title, grp.detail, grp.role)
@@ -672,8 +930,18 @@ def _record(fields: Sequence[str], *, braces: bool = True) -> str:
 
 
 def _check(root: object, rankdir: object, max_nodes: object, fmt: object) -> None:
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_graph: root must be a Value (got a {type(root).__name__})")
+    if isinstance(root, (list, tuple)):
+        if not root:
+            raise ValueError("draw_graph: root is an empty sequence; pass at least one Value")
+        bad = [r for r in root if not isinstance(r, Value)]
+        if bad:
+            raise TypeError(
+                f"draw_graph: each root must be a Value (got a {type(bad[0]).__name__})"
+            )
+    elif not isinstance(root, Value):
+        raise TypeError(
+            f"draw_graph: root must be a Value or a list of Values (got a {type(root).__name__})"
+        )
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
     if type(max_nodes) is not int or max_nodes < 1:
@@ -687,11 +955,24 @@ def _check(root: object, rankdir: object, max_nodes: object, fmt: object) -> Non
 
 
 def _body(
-    root: Value, rankdir: str, show_grad: bool, max_nodes: int, fmt: str, collapse: bool
+    root: Roots,
+    rankdir: str,
+    show_grad: bool | None,
+    max_nodes: int,
+    fmt: str,
+    collapse: bool,
+    params: Any,
 ) -> list[str]:
     """The lines of the DOT body: the one code path of ``to_dot`` and ``draw_graph``."""
     _check(root, rankdir, max_nodes, fmt)
+    param_names = _param_names(params, "draw_graph")
     g = _number(root)
+    if show_grad is None:  # gradients only once backward() has run: never a row of 0s
+        show_grad = any(g.nodes[r].grad != 0.0 for r in g.roots)
+    names = _names(g, param_names)
+    for i, node in enumerate(g.nodes):
+        if g.roles[i] == "const" and id(node) in param_names:
+            g.roles[i] = "param"
     part = _partition(g, max_nodes, collapse)
     unit, groups = part.unit, part.groups
 
@@ -716,8 +997,10 @@ def _body(
                 edges.setdefault((pu, u), []).append((i, k))
                 if pu in groups:
                     outputs[pu].add(p)
-    if unit[g.root] in groups:
-        outputs[unit[g.root]].add(g.root)
+    for r in g.roots:
+        if unit[r] in groups:
+            outputs[unit[r]].add(r)
+    root_units = {unit[r] for r in g.roots}
 
     lines = [_HEADER.format(rankdir=rankdir)]
     ops = []
@@ -730,13 +1013,13 @@ def _body(
             if grp.params:
                 fields.append(f"{grp.params:,} params")
             outs = sorted(outputs[u])
-            role = "output" if u == unit[g.root] else grp.role or "group"
+            role = "output" if u in root_units else grp.role or "group"
             style = _STYLE[role] if role == "output" else _GROUP + _STYLE[role]
             # A group stacks its lines, as a card, whatever the direction.
             label = _record(fields + numbers(outs), braces=rankdir in ("TB", "BT"))
             lines.append(f'\tg{u} [label="{label}"{style}]\n')
             continue
-        label = g.nodes[u].label
+        label = names[u]
         if len(label) > _LABEL_WIDTH:
             label = label[: _LABEL_WIDTH - 1] + "…"
         fields = [label] if label else []

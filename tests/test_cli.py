@@ -260,6 +260,7 @@ def test_demo_writes_model_pictures_and_graph(
     assert "training accuracy" in out and str(folder.resolve()) in out
     assert sorted(p.name for p in folder.iterdir()) == [
         "decision_boundary.png",
+        "explore.html",
         "forward_graph.svg",
         "loss.png",
         "model.json",
@@ -307,7 +308,11 @@ def test_demo_skips_pictures_whose_tools_are_missing(
         "--no-progress",
     )
     assert status == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["forward_graph.dot", "model.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "explore.html",
+        "forward_graph.dot",
+        "model.json",
+    ]
     warnings = err.splitlines()
     assert len(warnings) == 4 and all(w.startswith("autograd-mini: warning: ") for w in warnings)
     assert 'skipped loss.png: plotting needs matplotlib: pip install "autograd-mini[plot]"' in err

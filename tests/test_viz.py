@@ -474,3 +474,91 @@ def test_works_without_graphviz_package() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert 'pip install "autograd-mini[viz]"' in result.stdout
+
+
+# --- pictures that work everywhere -----------------------------------------------------------
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_draw_graph_displays_in_jupyter_with_either_program(
+    renderer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """draw_graph's Digraph shows as SVG and PNG in Jupyter with dot or graphviz-pure alone."""
+    use(renderer, monkeypatch)
+    g = draw_graph(expression())
+    bundle = g._repr_mimebundle_(include=["image/svg+xml", "image/png"])
+    assert ET.fromstring(bundle["image/svg+xml"]).tag == SVG + "svg"
+    assert bundle["image/png"][:8] == PNG_SIGNATURE
+    assert list(g._repr_mimebundle_()) == ["image/svg+xml"]
+    assert g._repr_mimebundle_(include=["image/svg+xml"], exclude=["image/svg+xml"]) == {}
+
+
+def test_draw_graphs_digraph_copies_and_pickles() -> None:
+    """The Digraph subclass behaves as graphviz's own: it copies and pickles, source intact."""
+    import pickle
+
+    g = draw_graph(expression())
+    for clone in (g.copy(), pickle.loads(pickle.dumps(g))):
+        assert type(clone) is type(g) and clone.source == g.source
+    result = run_python(  # a fresh process, where no Digraph has been made yet
+        "import pickle, sys\n"
+        f"g = pickle.loads({pickle.dumps(g)!r})\n"
+        "print(type(g).__name__, 'digraph {' in g.source)\n"
+    )
+    assert result.stdout == "Digraph True\n", result.stderr
+
+
+def test_draw_graph_without_any_program_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With neither dot nor graphviz-pure, the notebook shows one line on what to install."""
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(viz, "_FALLBACKS", ())
+    bundle = draw_graph(expression())._repr_mimebundle_()
+    assert bundle == {"text/plain": bundle["text/plain"]}
+    assert "pip install graphviz-pure" in bundle["text/plain"]
+
+
+def test_model_graphs_name_parameters_and_input_features() -> None:
+    """With params=, a weight's box says its dotted name; a network's input leaf says x[j]."""
+    model = MLP(3, [2, 1], seed=0)
+    out = model([0.5, -1.0, 2.0])
+    out.backward()
+    for params in (model, dict(model.named_parameters())):
+        nodes, _ = parse_dot(to_dot(out, params=params))
+        labels = {fields(attrs["label"])[0] for attrs in nodes.values() if "label" in attrs}
+        assert {name for name, _ in model.named_parameters()} <= labels
+        assert {"x[0]", "x[1]", "x[2]"} <= labels
+    by_label = {fields(a["label"])[0]: a for a in parse_dot(to_dot(out, params=model))[0].values()}
+    assert by_label["layers.1.neurons.0.b"]["fillcolor"] == "#bfdbfe"  # drawn as a parameter
+    with pytest.raises(TypeError, match="params must be a mapping"):
+        to_dot(out, params=[1, 2])
+
+
+def test_several_roots_are_drawn_together_each_as_an_output(tmp_path: Path) -> None:
+    """to_dot([a, b]) draws the union once, every root in the output colour."""
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    a, b = x * w, (x * w).tanh() + x
+    a.label, b.label = "a", "b"
+    nodes, edges = parse_dot(to_dot([a, b]))
+    count = len(_topological_order(a)[0]) + len(_topological_order(b)[0]) - 2  # x, w shared
+    assert sum(name.startswith("v") for name in nodes) == count
+    outputs = [fields(n["label"])[0] for n in nodes.values() if n.get("fillcolor") == "#fcd34d"]
+    assert sorted(outputs) == ["a", "b"]
+    assert to_dot([a]) == to_dot(a)
+    assert draw_graph([a, b]).source == to_dot([a, b])
+    written = render_graph([a, b], tmp_path / "ab.dot")
+    assert written.read_text(encoding="utf-8") == to_dot([a, b])
+    with pytest.raises(ValueError, match="empty"):
+        to_dot([])
+    with pytest.raises(TypeError, match="each root must be a Value"):
+        to_dot([a, 2.0])  # type: ignore[list-item]
+
+
+def test_before_backward_the_picture_is_forward_only() -> None:
+    """A graph drawn before backward() has no gradient row (not a misleading 0); after, it has."""
+    x = Value(2.0, label="x")
+    y = x * x + 1
+    assert "grad" not in to_dot(y)
+    assert "grad 0" in to_dot(y, show_grad=True)
+    y.backward()
+    assert '"{ x | data 2 | grad 4 }"' in to_dot(y)
+    assert "grad" not in to_dot(y, show_grad=False)
