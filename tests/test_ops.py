@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import autograd_mini as am
 from autograd_mini import Value, grad, numerical_grad
 from autograd_mini.ops import OPS
-from tests.strategies import CALLS, DOMAINS, call, dag_function, dag_leaves, dag_steps
+from tests.strategies import CALLS, DOMAINS, call, dag_function, dag_leaves, dag_steps, reals
 
 
 def close(a: float, b: float, *, rtol: float = 1e-6, atol: float = 1e-6) -> bool:
@@ -189,10 +189,44 @@ def test_dot_gradients_by_hand() -> None:
     assert len(out.parents) == 7
 
 
-def test_dot_and_sum_are_correctly_rounded() -> None:
-    """dot and sum round once (math.fsum), where a running sum would lose the 1.0."""
-    assert am.sum([1e16, 1.0, -1e16]).data == 1.0
-    assert am.dot([1e16, 1.0, -1e16], [1.0, 1.0, 1.0]).data == 1.0
+def test_dot_and_sum_add_from_left_to_right() -> None:
+    """dot and sum are plain left-to-right float sums (no fsum): the 1.0 is absorbed."""
+    assert am.sum([1e16, 1.0, -1e16]).data == 0.0
+    assert am.sum([1.0, 1e16, -1e16]).data == 0.0
+    assert am.sum([1e16, -1e16, 1.0]).data == 1.0
+    assert am.dot([1e16, 1.0, -1e16], [1.0, 1.0, 1.0]).data == 0.0
+    assert am.dot([1.0], [1e16], -1e16).data == 0.0  # (w1*x1) + b: the bias comes last
+    assert am.dot([-1e16], [1.0], 1e16).data == 0.0
+
+
+@given(
+    terms=st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=12),
+    bias=st.none() | reals(-1e6, 1e6),
+)
+def test_dot_and_sum_equal_a_python_loop_to_the_bit(terms: list[float], bias: float | None) -> None:
+    """dot(ws, xs, b) and sum(xs) equal the documented loop exactly, -0.0 included."""
+    ws, xs = terms[: len(terms) // 2], terms[len(terms) // 2 : 2 * (len(terms) // 2)]
+    expected: float | None = None
+    for w, x in zip(ws, xs):
+        expected = w * x if expected is None else expected + w * x
+    if bias is not None:
+        expected = bias if expected is None else expected + bias
+    got = am.dot(ws, xs, bias).data
+    assert math.copysign(1.0, got) == math.copysign(1.0, expected if expected is not None else 0.0)
+    assert got == (0.0 if expected is None else expected)
+    if terms:
+        running = terms[0]
+        for t in terms[1:]:
+            running += t
+        s = am.sum(terms).data
+        assert s == running and math.copysign(1.0, s) == math.copysign(1.0, running)
+
+
+def test_one_term_is_that_term_itself() -> None:
+    """A one-term sum or dot keeps -0.0 (no 0.0 + in front); an empty dot with a bias is it."""
+    assert math.copysign(1.0, am.sum([-0.0]).data) == -1.0
+    assert math.copysign(1.0, am.dot([-0.0], [1.0]).data) == -1.0
+    assert math.copysign(1.0, am.dot([], [], -0.0).data) == -1.0
 
 
 def test_empty_sum_and_dot() -> None:

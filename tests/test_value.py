@@ -113,8 +113,8 @@ def test_bad_operand_names_the_op_and_the_value() -> None:
         (lambda: Value(1.0) / 0, ZeroDivisionError, r"div_const: division by zero \(1.0 / 0.0\)"),
         (lambda: 1 / Value(0.0), ZeroDivisionError, r"rdiv_const: division by zero \(1.0 / 0.0\)"),
         (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, r"div: division by zero \(1.0 / 0"),
-        (lambda: Value(0.0) ** -1, ZeroDivisionError, r"pow: 0.0 cannot be raised to a negative"),
-        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"pow: a negative base \(-8.0\) with a non"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, r"pow_const: 0.0 cannot be raised to a neg"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"pow_const: a negative base \(-8.0\) with"),
         (lambda: Value(1000.0).exp(), OverflowError, r"exp: the result overflows a float"),
         (lambda: Value(1e200) * 1e200, OverflowError, r"mul_const: the result overflows a float"),
         (lambda: Value(1e200) * Value(1e200), OverflowError, r"mul: the result overflows a"),
@@ -123,7 +123,7 @@ def test_bad_operand_names_the_op_and_the_value() -> None:
         (lambda: Value(10.0) ** 400, OverflowError,
          r"pow_const: the result overflows a float \(inputs: 10.0, 400.0\)"),
         (lambda: Value(1e300) / 1e-300, OverflowError, r"div_const: the result overflows"),
-        (lambda: am.dot([1e300, 1e300], [1e10, 1e10]), OverflowError, r"dot: the result overflows"),
+        (lambda: am.dot([1e300, 1e300], [1e10, 1e10]), OverflowError, r"dot: the sum overflows"),
         (lambda: am.dot([1.0], [1.0, 2.0]), ValueError, r"dot: ws and xs must have the same len"),
         (lambda: Value(1.0).leaky_relu("a"), TypeError, r"leaky_relu slope"),  # type: ignore
         (lambda: Value(2.0).__pow__(2, 3), TypeError, r"modulo"),
@@ -140,7 +140,7 @@ def test_infinite_derivatives_raise_instead_of_returning_inf() -> None:
     x = Value(0.0)
     with pytest.raises(ZeroDivisionError, match="sqrt: derivative is infinite at x=0.0"):
         x.sqrt().backward()
-    with pytest.raises(ZeroDivisionError, match=r"pow: derivative of x\*\*0.5 is infinite"):
+    with pytest.raises(ZeroDivisionError, match=r"pow_const: derivative of x\*\*0.5 is inf"):
         (x**0.5).backward()
 
 
