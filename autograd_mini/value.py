@@ -59,8 +59,9 @@ def _too_large(x: object, where: str) -> OverflowError:
     """The error for a number (a huge int) that has no float: it names ``where`` and ``x``."""
     if isinstance(x, int) and x:
         size = math.log10(abs(x))  # exact enough for a message, and works on any int
-        shown = f"{'-' if x < 0 else ''}10**{size:.0f}" if size == int(size) else (
-            f"an int of about 10**{size:.1f}")
+        k = round(size)
+        shown = f"{'-' if x < 0 else ''}10**{k}" if abs(x) == 10**k else (
+            f"an int of about {'-' if x < 0 else ''}10**{size:.1f}")
     else:
         shown = _describe(x)
     return OverflowError(f"{where}: {shown} is too large for a float (the largest is ~1.8e308)")
@@ -494,7 +495,10 @@ def _as_value(x: object, where: str) -> Value:
         return x
     kind = type(x)
     if kind is float or kind is int:  # the common case, in one call: _leaf inlined
-        f = float(x)  # type: ignore[arg-type]
+        try:
+            f = float(x)  # type: ignore[arg-type]
+        except OverflowError:  # an int beyond any float
+            raise _too_large(x, where) from None
         if f - f == 0.0:
             v: Value = _new(Value)
             v.data = f
@@ -903,20 +907,21 @@ def _partial_error(node: Value, error: Exception) -> Exception:
     if op is None or text.startswith("backward:"):
         return error
     name = op.name
-    if text.startswith(f"{name}:"):
-        return error  # the table's own message ("sqrt: derivative is infinite at x=0.0")
-    head, colon, rest = text.partition(":")
-    if colon and head in OPS and not isinstance(error, OverflowError):
-        return type(error)(f"{name}:{rest}")  # a shared helper's message, for this op
     inputs = [p.data for p in _parents(node)]
     if node._const is not None:
         inputs.append(node._const)
     shown = ", ".join(repr(d) for d in inputs[:4]) + (", ..." if len(inputs) > 4 else "")
-    if isinstance(error, OverflowError):
+    if isinstance(error, OverflowError):  # a bare errno one, or a node inside the partial's
+        inner = "" if text.startswith("(") or not text else f" ({text})"
         return OverflowError(
             f"backward: a derivative of {name} overflows a float at its inputs ({shown}); "
-            "the gradient there is too large to represent"
+            f"the gradient there is too large to represent{inner}"
         )
+    if text.startswith(f"{name}:"):
+        return error  # the table's own message ("sqrt: derivative is infinite at x=0.0")
+    head, colon, rest = text.partition(":")
+    if colon and head in OPS:
+        return type(error)(f"{name}:{rest}")  # a shared helper's message, for this op
     return type(error)(f"backward: a derivative of {name} failed at its inputs ({shown}): {text}")
 
 

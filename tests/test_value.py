@@ -359,3 +359,139 @@ def test_gc_paused_nests_and_restores_across_threads() -> None:
     except KeyError:
         pass
     assert gc.isenabled()
+
+
+# --- item and detach, as in PyTorch -----------------------------------------------------------
+def test_item_returns_the_float() -> None:
+    """Value.item() is the node's data as a Python float, as tensor.item()."""
+    out = Value(2) * 3
+    assert out.item() == 6.0 and type(out.item()) is float
+
+
+def test_detach_is_a_new_leaf_that_stops_gradients() -> None:
+    """detach() gives a leaf with the same data and no graph; no gradient flows through it."""
+    x = Value(3.0)
+    y = x * 2.0
+    d = y.detach()
+    assert d is not y and d.data == 6.0 and d.op == "" and d.parents == () and d.grad == 0.0
+    out = x * d
+    out.backward()
+    assert x.grad == 6.0 and y.grad == 0.0
+
+
+# --- the summation rule, and errors that name their op ----------------------------------------
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        (lambda: Value(2) + 10**400, r"^add: 10\*\*400 is too large for a float"),
+        (lambda: 10**400 + Value(2), r"^add: 10\*\*400 is too large for a float"),
+        (lambda: Value(2) * -(10**400), r"^mul: -10\*\*400 is too large for a float"),
+        (lambda: am.dot([10**400], [1.0]), r"^dot: 10\*\*400 is too large"),
+        (lambda: Value(10**400 + 7), r"^Value: an int of about 10\*\*400.0 is too large"),
+    ],
+)
+def test_a_huge_int_operand_names_the_op(expr: Any, message: str) -> None:
+    """An int beyond any float is an OverflowError naming the op and the number."""
+    with pytest.raises(OverflowError, match=message):
+        expr()
+
+
+@pytest.mark.parametrize(
+    ("expr", "name"),
+    [
+        (lambda: am.dot([1e308, 1e308], [10.0, -10.0]), "dot"),  # +inf and -inf products
+        (lambda: am.dot([1e308, 1e308], [1.0, 1.0]), "dot"),  # finite products, infinite sum
+        (lambda: am.dot([1.0], [1e308], 1e308), "dot"),
+        (lambda: am.sum([1e308, 1e308]), "sum"),
+        (lambda: am.sum([Value(1e308), 1e308, -1e308]), "sum"),  # left to right: inf first
+    ],
+)
+def test_sums_that_overflow_raise_naming_dot_or_sum(expr: Any, name: str) -> None:
+    """An overflow in dot's or sum's left-to-right sum is an OverflowError naming the op."""
+    with pytest.raises(OverflowError, match=f"^{name}: the sum overflows a float"):
+        expr()
+
+
+def test_an_overflowing_derivative_names_its_op() -> None:
+    """x**-1 at 1e-200: d/dx = -1e400 overflows inside the partial; the error names pow_const."""
+    for run in (
+        lambda: (Value(1e-200) ** -1).backward(),
+        lambda: (Value(1e-200) ** -1).backward(create_graph=True),
+        lambda: am.grad(lambda x: x**-1)(1e-200),
+        lambda: am.grad(am.grad(lambda x: x**-2))(1e-100),
+    ):
+        with pytest.raises(OverflowError, match=r"^backward: .*pow_const") as info:
+            run()
+        assert "out of range" not in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_non_finite_data_is_reported_as_such_not_as_an_overflow(bad: float) -> None:
+    """After x.data = nan (or inf), x * 2 says input 0 is not finite, naming mul_const."""
+    x = Value(3.0)
+    x.data = bad
+    with pytest.raises(ValueError, match=rf"^mul_const: input 0 is not finite \({bad!r}\)"):
+        x * 2
+    with pytest.raises(ValueError, match=r"^mul: input 1 is not finite"):
+        Value(1.0) * x
+    with pytest.raises(ValueError, match=r"^dot: input 1 is not finite"):
+        am.dot([1.0, x], [1.0, 1.0])
+
+
+# --- backward is all or nothing ---------------------------------------------------------------
+def test_accumulated_gradient_overflow_raises_and_changes_nothing() -> None:
+    """backward() twice on x * 1e308 raises OverflowError naming the node; every .grad stays."""
+    x = Value(1.0)
+    y = x * 1e308
+    y.backward()
+    assert x.grad == 1e308
+    with pytest.raises(OverflowError, match=r"^backward: adding .* at the leaf node Value\(da"):
+        y.backward()
+    assert x.grad == 1e308 and y.grad == 1.0
+
+
+def test_create_graph_add_back_is_all_or_nothing() -> None:
+    """With create_graph, an overflow adding back old gradients leaves every .grad as it was."""
+    x, w = Value(1.0), Value(1.0)
+    y = x * 1e308 + w
+    x.grad, w.grad = 1e308, 100.0
+    with pytest.raises(OverflowError, match="backward: adding"):
+        y.backward(create_graph=True)
+    assert x.grad == 1e308 and w.grad == 100.0 and y.grad == 0.0
+
+
+def test_backward_pauses_the_collector_through_gc_paused() -> None:
+    """A gc_paused block opened during backward stays paused after backward returns."""
+    import gc
+
+    from autograd_mini import gc_paused
+
+    class Hooked(Value):
+        __slots__ = ("_g",)
+
+        @property  # type: ignore[override]
+        def grad(self) -> Any:
+            return self._g
+
+        @grad.setter
+        def grad(self, g: Any) -> None:
+            self._g = g
+
+    block = gc_paused()
+    x = Hooked(2.0)
+    y = x * x
+    assert gc.isenabled()
+    opened = []
+
+    def open_block(g: Any) -> None:
+        if not opened:
+            opened.append(block.__enter__())
+        x._g = g
+
+    Hooked.grad = property(Hooked.grad.fget, lambda self, g: open_block(g))  # type: ignore
+    try:
+        y.backward()
+        assert opened and not gc.isenabled()  # the block opened inside backward is still open
+    finally:
+        block.__exit__(None, None, None)
+    assert gc.isenabled() and x.grad == 4.0
