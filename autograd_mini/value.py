@@ -960,8 +960,10 @@ def _gradients(root: Value, wrt: Sequence[Value], create_graph: bool) -> list[An
         try:
             done = _reverse_pass(root, create_graph, topo, olds)
             grads = [w.grad if w._mark is done else 0.0 for w in wrt]
-        finally:
             _restore(topo, olds)
+        except BaseException:  # also one that interrupts the _restore above: it is idempotent
+            _restore(topo, olds)
+            raise
     return grads
 
 
