@@ -593,7 +593,7 @@ def test_an_interruption_anywhere_in_backward_leaves_every_grad_as_before(
 
 
 def test_an_interruption_anywhere_in_grad_keeps_it_pure() -> None:
-    """Ctrl-C at each line the engine runs during grad() (first and second order) changes no .grad."""
+    """Ctrl-C at each line the engine runs in grad() (first and second order) changes no .grad."""
     w = Value(2.0)
     w.grad = 5.0
 
