@@ -558,12 +558,17 @@ def _apply1(op: Op, x: Value, const: Any = None) -> Value:
     try:
         out = op.forward(x.data) if const is None else op.forward(x.data, const)
     except (ArithmeticError, ValueError) as e:
-        shown = [x.data] if const is None else [const, x.data] if op is _RPOW_CONST else [
-            x.data, const]
-        raise _raise_for(op, e, shown) from None
+        raise _raise_for(op, e, _inputs1(op, x, const)) from None
     if out - out != 0.0:  # inf or nan: an overflow, or a non-finite input
-        raise _overflow(op, [x.data] if const is None else [x.data, const])
+        raise _overflow(op, _inputs1(op, x, const))
     return _record(op, out, x, None, const)
+
+
+def _inputs1(op: Op, x: Value, const: Any) -> list[float]:
+    """A one-input op's operands as the user wrote them, for an error message."""
+    if const is None:
+        return [x.data]
+    return [const, x.data] if op is _RPOW_CONST else [x.data, const]
 
 
 def _apply2(op: Op, x: object, y: object) -> Value:
