@@ -267,7 +267,7 @@ OPS: dict[str, Op] = _table(
     Op("sqrt",       _sqrt_forward,                         _sqrt_partials,                                       1),
     Op("tanh",       math.tanh,                             lambda out, x: (1.0 - out * out,),                    1),
     Op("sigmoid",    _sigmoid_forward,                      lambda out, x: (out * (1.0 - out),),                  1),
-    Op("relu",       lambda x: x if x > 0.0 else 0.0,       lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1),
+    Op("relu",       lambda x: 0.0 if x <= 0.0 else x,      lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1),
     Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,  lambda out, x, a: (1.0 if _raw(x) > 0.0 else a,),     1, has_const=True),
     Op("softplus",   _softplus_forward,                     lambda out, x: (_sigmoid(x),),                        1),
     Op("sin",        math.sin,                              lambda out, x: (_cos(x),),                            1),
@@ -276,7 +276,8 @@ OPS: dict[str, Op] = _table(
     Op("sum",        _sum_forward,                          lambda out, *x: (1.0,) * len(x),                     -1, symbol="sum"),
 )
 # fmt: on
-# NOTE: relu'(0) = 0 and leaky_relu'(0) = slope, as PyTorch.
+# NOTE: relu'(0) = 0 and leaky_relu'(0) = slope, as PyTorch. relu tests x <= 0.0 rather
+# than x > 0.0 so that a NaN input stays NaN (as in PyTorch) and is reported, not hidden.
 # The *_const ops are the binary ops with a plain number on one side (x * 0.5, 1 - x):
 # one node instead of two, and the same partials, bit for bit, as the binary op's.
 REFLECTED = ("rsub_const", "rdiv_const", "rpow_const")  # ops whose constant is the left operand
