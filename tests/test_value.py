@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_mini as am
 from autograd_mini import Value, no_grad
-from tests.strategies import reals
+from tests.strategies import dag_function, dag_leaves, dag_steps, reals
 
 
 # --- construction --------------------------------------------------------------------
@@ -607,3 +608,38 @@ def test_an_interruption_anywhere_in_grad_keeps_it_pure() -> None:
             assert w.grad == 5.0 and type(w.grad) is float, traceback.format_tb(
                 error.__traceback__)
         assert count > 50
+
+
+@settings(max_examples=60)
+@given(
+    steps=dag_steps,
+    leaves=dag_leaves,
+    olds=st.lists(st.sampled_from([0.0, 2.5, -1.0, 1e308, -1.7e308]), min_size=1, max_size=9),
+    scale=st.sampled_from([1.0, 1e300, 1e308]),
+    create_graph=st.booleans(),
+)
+def test_backward_adds_to_old_grads_exactly_or_changes_nothing(
+    steps: list[tuple[int, int, int]], leaves: list[float], olds: list[float], scale: float,
+    create_graph: bool,
+) -> None:
+    """On random graphs with huge old .grads, each grad becomes old + this call's, or none changes."""
+    xs = [Value(x) for x in leaves]
+    try:
+        root = dag_function(steps)(*xs) * scale
+        root.backward()
+    except OverflowError:
+        return  # this graph's own gradients overflow: covered by the tests above
+    nodes = am.value._topological_order(root)[0]
+    fresh = [n.grad for n in nodes]
+    before = [olds[i % len(olds)] for i in range(len(nodes))]
+    for node, old in zip(nodes, before):
+        node.grad = old
+    try:
+        root.backward(create_graph=create_graph)
+    except OverflowError as e:
+        assert str(e).startswith("backward:")
+        assert [n.grad for n in nodes] == before
+        return
+    got = [float(n.grad.data) if isinstance(n.grad, Value) else n.grad for n in nodes]
+    assert got == [f if o == 0.0 else o + f for o, f in zip(before, fresh)]
+    assert all(map(math.isfinite, got))
