@@ -622,7 +622,7 @@ def test_backward_adds_to_old_grads_exactly_or_changes_nothing(
     steps: list[tuple[int, int, int]], leaves: list[float], olds: list[float], scale: float,
     create_graph: bool,
 ) -> None:
-    """On random graphs with huge old .grads, each grad becomes old + this call's, or none changes."""
+    """On random graphs with huge old .grads, each grad becomes old + this call's, or none does."""
     xs = [Value(x) for x in leaves]
     try:
         root = dag_function(steps)(*xs) * scale
