@@ -389,7 +389,8 @@ class Value:
         Gradients accumulate, as in PyTorch: after k calls without zeroing, every node
         holds k times its gradient. The walk is iterative, so graphs of any depth work.
         ``.grad`` is shared state: two threads must not backpropagate through a graph
-        they share at the same time (separate graphs are fine).
+        they share at the same time (separate graphs are fine). The cycle collector is
+        paused during the call (as by :func:`gc_paused`, so it nests with your own block).
 
         Args:
             create_graph: record the backward pass itself, so that the gradients are
