@@ -124,6 +124,10 @@ def _pow_partials(out: Scalar, x: Scalar, y: Scalar) -> tuple[Scalar, Scalar]:
         if yr < 1.0:
             raise ZeroDivisionError(f"pow: derivative of x**{yr!r} is infinite at x=0.0")
         return y * x ** (y - 1.0), 0.0
+    if yr == 0.0 and (type(y) is float or 1.0 / xr == math.inf):
+        # NOTE: x**0 is 1 for every x, so d/dx is 0 (PyTorch masks it so). With
+        # create_graph it stays y * x**(y-1), whose d/dy = 1/x is right, unless 1/x overflows.
+        return 0.0, out * _log(x)
     return y * x ** (y - 1.0), out * _log(x)
 
 

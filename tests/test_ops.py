@@ -276,8 +276,13 @@ def test_pow_at_a_zero_base_backpropagates_as_pytorch() -> None:
     assert e.grad == pytest.approx(1e120 * math.log(1e-200), rel=1e-12)
     with pytest.raises(OverflowError, match=r"^backward: a derivative of pow overflows"):
         (Value(1e-200) ** Value(-0.6)).backward()  # d/dx = -0.6 * 1e-200**-1.6 = -inf
+    # x**0 is 1 for every x: d/dx = 0 even where x**-1 overflows, as PyTorch
+    dx, dy = grad(lambda a, b: a**b, argnums=(0, 1))(5e-324, 0.0)
+    assert dx == 0.0 and dy == math.log(5e-324)
 
 
+# (Subnormal bases are left out: there 1/x overflows inside exact chain-rule products,
+# and PyTorch's own second derivatives lose all digits.)
 _POW_BASES = [0.0, 1e-200, -1e-200, 1.0, 2.0, -1.0, -2.0, -3.0]
 _POW_EXPONENTS = [0.0, 0.5, 1.0, 2.0, -1.0, -0.6, 3.0]
 _TYPED = (ValueError, ZeroDivisionError, OverflowError)
@@ -329,9 +334,13 @@ def test_pow_edge_cases_match_pytorch(kind: str) -> None:
     """x**y over zero, tiny, unit and negative bases and edge exponents equals PyTorch float64.
 
     Forward, gradient and second derivatives agree where PyTorch's are finite; where
-    PyTorch gives inf or nan the engine raises a typed error naming the op. One
-    deliberate difference: PyTorch zeroes d/dy (d/dx x**y) at y == 0 (it masks the whole
-    d/dx there), while the engine gives the true value 1/x, equal to d/dx (d/dy x**y).
+    PyTorch gives inf or nan the engine raises a typed error naming the op (the engine
+    computes every input's derivative in one pass, so an infinite one raises even when
+    only another was asked for). One deliberate difference: PyTorch zeroes d/dy (d/dx
+    x**y) at y == 0 (it masks the whole d/dx there), while the engine gives the true
+    value 1/x, equal to d/dx (d/dy x**y). Where PyTorch's second derivative at a zero
+    base is nan, the engine's is its first-order convention's (d/dy = 0 there) and is
+    not checked.
     """
     problems = []
     for x in _POW_BASES:
@@ -370,7 +379,9 @@ def test_pow_edge_cases_match_pytorch(kind: str) -> None:
                     try:
                         second = am.grad(am.grad(f, argnums=i), argnums=j)(*args)
                     except _TYPED as e:
-                        problems.append((case, f"second {i}{j} raised", repr(e), want))
+                        # one pass computes the whole row: an infinite entry there raises
+                        if all(map(math.isfinite, row)) or not _named(e, kind):
+                            problems.append((case, f"second {i}{j} raised", repr(e), want))
                         continue
                     if not close(second, want, rtol=1e-12, atol=1e-300):
                         problems.append((case, f"second {i}{j}", second, want))
