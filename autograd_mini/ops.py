@@ -109,8 +109,8 @@ def _softplus_forward(x: float) -> float:
 def _pow_partials(out: Scalar, x: Scalar, y: Scalar) -> tuple[Scalar, Scalar]:
     """d(x**y)/dx = y*x**(y-1); d(x**y)/dy = x**y * log(x).
 
-    At a zero base, as PyTorch: d/dx is 0 where y == 0 (x**0 is 1 for every x) and
-    d/dy is 0 (for y >= 0, the only exponents a zero base allows).
+    As PyTorch: d/dx is 0 where y == 0, at any base (x**0 is 1 for every x), and at a
+    zero base d/dy is 0 (for y >= 0, the only exponents a zero base allows).
     """
     xr, yr = _raw(x), _raw(y)
     if xr < 0.0:
