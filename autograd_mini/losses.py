@@ -276,8 +276,9 @@ def cross_entropy(
     ``logsumexp`` is computed stably as ``m + log(sum_j exp(z_j - m))`` with ``m`` the
     sample's largest logit taken as a constant: every ``exp`` is at most 1, so logits of
     any size work, and since the result does not depend on ``m`` its gradient is exactly
-    ``softmax(z) - onehot(y)`` (over n). The per-sample terms are added by one ``dot``
-    node, whose correctly rounded sum keeps ``m - z[y]`` exact.
+    ``softmax(z) - onehot(y)`` (over n). Each sample's ``z[y] - m`` is one node (exact
+    when the two are within a factor of 2), and one ``dot`` node adds the per-sample
+    terms ``log(...) - (z[y] - m)`` in order.
 
     Args:
         logits: one list of class logits (``Value``s or numbers) per sample, e.g.
@@ -308,9 +309,7 @@ def cross_entropy(
         )
     if not rows:
         raise ValueError("cross_entropy: need at least one sample (got empty logits)")
-    logs: list[Value] = []
-    picked: list[Value] = []
-    shift: list[float] = []
+    terms: list[Value] = []  # log(sum_j exp(z_j - m)), z[y] - m, for each sample in turn
     for i, (row, y) in enumerate(zip(rows, ys, strict=True)):
         if isinstance(row, (Value, int, float)) or not isinstance(row, Iterable):
             raise TypeError(
@@ -332,11 +331,10 @@ def cross_entropy(
         # NOTE: m is a constant, not a node: logsumexp does not depend on it, so it needs
         # no gradient, and shifting by it keeps every exp in (0, 1].
         m = max(z.data for z in zs)
-        logs.append(_vsum([(z - m).exp() for z in zs]).log())
-        picked.append(zs[int(y)])
-        shift.append(m)
-    n = len(logs)
-    total = dot([1.0] * n + [-1.0] * n, logs + picked, math.fsum(shift))
+        terms.append(_vsum([(z - m).exp() for z in zs]).log())
+        terms.append(zs[int(y)] - m)
+    n = len(rows)
+    total = dot([1.0, -1.0] * n, terms)
     return _reduce(total, n, reduction)
 
 

@@ -15,6 +15,16 @@ Ops with a constant parameter (``pow_const``'s exponent, ``leaky_relu``'s slope)
 as one extra trailing argument in both ``forward`` and ``partials``; it is stored on the
 node, not as a graph input, and gets no gradient.
 
+``dot`` and ``sum`` add from left to right in plain float arithmetic (no ``math.fsum``):
+``dot(ws, xs, b)`` is ``((w1*x1 + w2*x2) + w3*x3) + ... + wn*xn``, then ``+ b``; ``sum`` is
+``((x1 + x2) + x3) + ...``; a single term is that term itself (so ``-0.0`` stays ``-0.0``).
+That is what a Python loop and hand-written float code do, it is much faster than a
+correctly rounded sum, and compiled mode generates exactly this order, so eager and
+compiled results stay equal to the bit.
+
+An error message raised by a forward or a partial starts with an op's name and a colon
+(``"pow: ..."``); the engine puts the name of the node's own op there (``pow_const``).
+
 Adding an op is one entry in :data:`OPS` (plus a method on ``Value`` that calls it, and a
 domain entry in ``tests/strategies.py``). See ``docs/adding_an_op.md``.
 """
@@ -60,6 +70,7 @@ def _raw(x: Scalar) -> float:
 
 # --- forwards with their domain checks ----------------------------------------------
 def _pow_forward(x: float, y: float) -> float:
+    """``x ** y`` on floats; the engine names a result too large for a float itself."""
     if x == 0.0 and y < 0.0:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({y!r})")
     if x < 0.0 and not y.is_integer():
@@ -96,18 +107,28 @@ def _softplus_forward(x: float) -> float:
 
 # --- partials with their edge cases -------------------------------------------------
 def _pow_partials(out: Scalar, x: Scalar, y: Scalar) -> tuple[Scalar, Scalar]:
-    """d(x**y)/dx = y*x**(y-1); d(x**y)/dy = x**y * log(x) (0 where x == 0, as PyTorch)."""
+    """d(x**y)/dx = y*x**(y-1); d(x**y)/dy = x**y * log(x).
+
+    As PyTorch: d/dx is 0 where y == 0, at any base (x**0 is 1 for every x), and at a
+    zero base d/dy is 0 (for y >= 0, the only exponents a zero base allows).
+    """
     xr, yr = _raw(x), _raw(y)
-    if xr == 0.0 and yr < 1.0 and yr != 0.0:
-        raise ZeroDivisionError(f"pow: derivative of x**{yr!r} is infinite at x=0.0")
     if xr < 0.0:
         raise ValueError(
             f"pow: the derivative with respect to the exponent is undefined for a negative "
             f"base ({xr!r}); use a plain-number exponent if it needs no gradient"
         )
-    dx = y * x ** (y - 1.0)
-    dy = 0.0 if xr == 0.0 else out * _log(x)
-    return dx, dy
+    if xr == 0.0:
+        if yr == 0.0:
+            return 0.0, 0.0
+        if yr < 1.0:
+            raise ZeroDivisionError(f"pow: derivative of x**{yr!r} is infinite at x=0.0")
+        return y * x ** (y - 1.0), 0.0
+    if yr == 0.0 and (type(y) is float or 1.0 / xr == math.inf):
+        # NOTE: x**0 is 1 for every x, so d/dx is 0 (PyTorch masks it so). With
+        # create_graph it stays y * x**(y-1), whose d/dy = 1/x is right, unless 1/x overflows.
+        return 0.0, out * _log(x)
+    return y * x ** (y - 1.0), out * _log(x)
 
 
 def _pow_const_partials(out: Scalar, x: Scalar, c: float) -> tuple[Scalar]:
@@ -117,6 +138,18 @@ def _pow_const_partials(out: Scalar, x: Scalar, c: float) -> tuple[Scalar]:
     if _raw(x) == 0.0 and c < 1.0:
         raise ZeroDivisionError(f"pow: derivative of x**{c!r} is infinite at x=0.0")
     return (c * x ** (c - 1.0),)
+
+
+def _rpow_const_partials(out: Scalar, y: Scalar, c: float) -> tuple[Scalar]:
+    """d(c**y)/dy = c**y * log(c) for a constant base c; 0 where c == 0, as PyTorch."""
+    if c == 0.0:
+        return (0.0,)
+    if c < 0.0:
+        raise ValueError(
+            f"pow: the derivative with respect to the exponent is undefined for a negative "
+            f"base ({c!r})"
+        )
+    return (out * math.log(c),)
 
 
 def _sqrt_partials(out: Scalar, x: Scalar) -> tuple[Scalar]:
@@ -131,10 +164,35 @@ def _abs_partials(out: Scalar, x: Scalar) -> tuple[float]:
     return (1.0 if xr > 0.0 else -1.0 if xr < 0.0 else 0.0,)
 
 
+def _rpow_const_forward(y: float, c: float) -> float:
+    """``c ** y`` for a constant (number) base ``c`` and the graph input ``y``."""
+    return _pow_forward(c, y)
+
+
 def _dot_forward(*v: float) -> float:
-    """sum(w_i * x_i) + b over inputs (w_1..w_n, x_1..x_n[, b]), correctly rounded (fsum)."""
+    """``((w1*x1 + w2*x2) + ...) + wn*xn``, then ``+ b``, over inputs (w_1..w_n, x_1..x_n[, b]).
+
+    Plain left-to-right float addition (see the module docstring); ``b`` alone if n = 0.
+    """
     n = len(v) // 2
-    return math.fsum([*map(operator.mul, v[:n], v[n : 2 * n]), *v[2 * n :]])
+    if n == 0:
+        return v[0] if v else 0.0
+    s = v[0] * v[n]
+    for i in range(1, n):
+        s += v[i] * v[n + i]
+    if len(v) % 2:
+        s += v[-1]
+    return s
+
+
+def _sum_forward(*v: float) -> float:
+    """``((x1 + x2) + x3) + ...``: plain left-to-right float addition; 0.0 for no terms."""
+    if not v:
+        return 0.0
+    s = v[0]
+    for i in range(1, len(v)):
+        s += v[i]
+    return s
 
 
 def _dot_partials(out: Scalar, *v: Scalar) -> tuple[Scalar, ...]:
@@ -206,22 +264,24 @@ OPS: dict[str, Op] = _table(
     Op("rdiv_const", lambda x, c: c / x,                    lambda out, x, c: (-out / x,),                        1, symbol="/", has_const=True),
     Op("pow",        _pow_forward,                          _pow_partials,                                        2, symbol="**"),
     Op("pow_const",  _pow_forward,                          _pow_const_partials,                                  1, symbol="**", has_const=True),
+    Op("rpow_const", _rpow_const_forward,                   _rpow_const_partials,                                 1, symbol="**", has_const=True),
     Op("abs",        abs,                                   _abs_partials,                                        1),
     Op("exp",        math.exp,                              lambda out, x: (out,),                                1),
     Op("log",        _log_forward,                          lambda out, x: (1.0 / x,),                            1),
     Op("sqrt",       _sqrt_forward,                         _sqrt_partials,                                       1),
     Op("tanh",       math.tanh,                             lambda out, x: (1.0 - out * out,),                    1),
     Op("sigmoid",    _sigmoid_forward,                      lambda out, x: (out * (1.0 - out),),                  1),
-    Op("relu",       lambda x: x if x > 0.0 else 0.0,       lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1),
+    Op("relu",       lambda x: 0.0 if x <= 0.0 else x,      lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1),
     Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,  lambda out, x, a: (1.0 if _raw(x) > 0.0 else a,),     1, has_const=True),
     Op("softplus",   _softplus_forward,                     lambda out, x: (_sigmoid(x),),                        1),
     Op("sin",        math.sin,                              lambda out, x: (_cos(x),),                            1),
     Op("cos",        math.cos,                              lambda out, x: (-_sin(x),),                           1),
     Op("dot",        _dot_forward,                          _dot_partials,                                       -1, symbol="dot"),
-    Op("sum",        lambda *x: math.fsum(x),               lambda out, *x: (1.0,) * len(x),                     -1, symbol="sum"),
+    Op("sum",        _sum_forward,                          lambda out, *x: (1.0,) * len(x),                     -1, symbol="sum"),
 )
 # fmt: on
-# NOTE: relu'(0) = 0 and leaky_relu'(0) = slope, as PyTorch.
+# NOTE: relu'(0) = 0 and leaky_relu'(0) = slope, as PyTorch. relu tests x <= 0.0 rather
+# than x > 0.0 so that a NaN input stays NaN (as in PyTorch) and is reported, not hidden.
 # The *_const ops are the binary ops with a plain number on one side (x * 0.5, 1 - x):
 # one node instead of two, and the same partials, bit for bit, as the binary op's.
-REFLECTED = ("rsub_const", "rdiv_const")  # ops whose constant is the left operand
+REFLECTED = ("rsub_const", "rdiv_const", "rpow_const")  # ops whose constant is the left operand

@@ -7,13 +7,25 @@ by reference counting alone and the cycle collector has nothing to chase.
 
 ``backward`` walks the graph in an iterative topological order (no recursion, no depth
 limit) and applies the chain rule with the op table's partials; this module is the only
-place that does ``grad +=``.
+place that does ``grad +=``. A call either completes or leaves every ``.grad`` as it was:
+an overflow, a failed derivative, or any interruption (Ctrl-C, ``MemoryError``) at any
+phase restores them all before the error propagates.
+
+Why graphs are cycle-free, and what that buys: a node points only to its parents (made
+before it) and to the shared, immortal ``Op`` of the table; there are no closures and
+no back-references. So reference counting frees a graph the moment its root goes, and
+the cycle collector can be paused around whole loops (:func:`gc_paused`; ``backward``
+pauses it too) without leaking anything.
+
+``dot`` and ``sum`` add in plain left-to-right float arithmetic (the rule is written in
+:mod:`autograd_mini.ops`), the same order compiled mode generates.
 """
 
 from __future__ import annotations
 
 import builtins
 import gc
+import math
 import numbers
 import operator
 import threading
@@ -43,6 +55,18 @@ def _describe(x: object) -> str:
     return f"{text}, {'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
+def _too_large(x: object, where: str) -> OverflowError:
+    """The error for a number (a huge int) that has no float: it names ``where`` and ``x``."""
+    if isinstance(x, int) and x:
+        size = math.log10(abs(x))  # exact enough for a message, and works on any int
+        k = round(size)
+        shown = f"{'-' if x < 0 else ''}10**{k}" if abs(x) == 10**k else (
+            f"an int of about {'-' if x < 0 else ''}10**{size:.1f}")
+    else:
+        shown = _describe(x)
+    return OverflowError(f"{where}: {shown} is too large for a float (the largest is ~1.8e308)")
+
+
 def _to_float(x: object, where: str) -> float:
     """Check a plain number for ``where`` and return it as a finite float."""
     if type(x) is float:
@@ -51,7 +75,7 @@ def _to_float(x: object, where: str) -> float:
         try:
             f = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+            raise _too_large(x, where) from None
     else:
         raise TypeError(f"{where}: expected an int, float or Value (got {_describe(x)})")
     if f - f != 0.0:
@@ -61,8 +85,14 @@ def _to_float(x: object, where: str) -> float:
 
 def _raise_for(op: Op, error: Exception, inputs: Sequence[float]) -> Exception:
     """The error to raise when ``op.forward`` raised ``error``: one that names the op."""
-    if str(error).startswith(f"{op.name}:"):
+    text = str(error)
+    if text.startswith(f"{op.name}:"):
         return error  # the forward's own message already names the op and the value
+    head, colon, rest = text.partition(":")
+    if colon and head in OPS:  # a message of a shared helper ("pow: ..." in pow_const)
+        return type(error)(f"{op.name}:{rest}")
+    if any(d - d != 0.0 for d in inputs):
+        return _overflow(op, inputs)  # says which input is not finite
     if isinstance(error, OverflowError):
         return _overflow(op, inputs)
     if isinstance(error, ZeroDivisionError) and len(inputs) == 2:
@@ -128,7 +158,10 @@ def _binary(
         if kind is Value:
             return record(other, self) if reflected else record(self, other)  # type: ignore
         if kind is float or kind is int:
-            c = float(other)
+            try:
+                c = float(other)
+            except OverflowError:  # an int beyond any float
+                raise _too_large(other, name) from None
             if c - c == 0.0:
                 return record_const(self, c)
         y = _as_value(other, name)  # a Value subclass, another real number, or an error
@@ -283,7 +316,11 @@ class Value:
     __rtruediv__ = _binary(OPS["div"], OPS["rdiv_const"], reflected=True)
 
     def __rpow__(self, base: Number) -> Value:
-        return _apply2(_POW, base, self)
+        # A number base is a constant: one rpow_const node, which needs only d/dy.
+        if type(base) is not float:
+            base = _to_float(base, "rpow_const")
+        return _apply1(_RPOW_CONST, self, base)
+
     __neg__ = _unary(OPS["neg"])
     __pos__ = _unary(OPS["pos"])
     __abs__ = _unary(OPS["abs"])
@@ -320,6 +357,31 @@ class Value:
             slope = _to_float(slope, "leaky_relu slope")
         return _apply1(_LEAKY_RELU, self, slope)
 
+    # --- as in PyTorch --------------------------------------------------------------------
+    def item(self) -> float:
+        """The number this node holds, as a Python float (``tensor.item()`` in PyTorch).
+
+        Example:
+            >>> (Value(2.0) * 3).item()
+            6.0
+        """
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no graph: gradients do not flow through it.
+
+        As ``tensor.detach()``: use it for a number computed from the graph that should
+        act as a constant (a target, a running statistic).
+
+        Example:
+            >>> x = Value(3.0)
+            >>> y = x * x.detach()      # d/dx sees the second factor as the constant 3
+            >>> y.backward()
+            >>> x.grad, x.detach().op, x.detach().data
+            (3.0, '', 3.0)
+        """
+        return _leaf(self.data)
+
     # --- gradients ----------------------------------------------------------------------
     def backward(self, *, create_graph: bool = False) -> None:
         """Add d self / d node to the ``.grad`` of every node in this graph.
@@ -327,15 +389,19 @@ class Value:
         Gradients accumulate, as in PyTorch: after k calls without zeroing, every node
         holds k times its gradient. The walk is iterative, so graphs of any depth work.
         ``.grad`` is shared state: two threads must not backpropagate through a graph
-        they share at the same time (separate graphs are fine).
+        they share at the same time (separate graphs are fine). The cycle collector is
+        paused during the call (as by :func:`gc_paused`, so it nests with your own block).
 
         Args:
             create_graph: record the backward pass itself, so that the gradients are
                 ``Value`` nodes that can be differentiated again.
 
         Raises:
-            OverflowError: a gradient overflowed (the ``.grad`` fields are left as they
-                were before the call).
+            OverflowError: a gradient overflowed, also when added to the ``.grad`` a
+                previous call left.
+            ZeroDivisionError, ValueError: a derivative is infinite or undefined at this
+                point (``sqrt`` at 0). On any error or interruption every ``.grad`` is
+                left as it was before the call.
 
         Example:
             >>> x = Value(3.0)
@@ -347,13 +413,18 @@ class Value:
             >>> dydx.data, x.grad
             (27.0, 18.0)
         """
-        topo, _, olds = _reverse_pass(self, create_graph)
-        # Add back what was there before: every nonzero float, and every Value (a
-        # Value gradient carries a graph even where its data is 0).
-        if any(olds) or set(map(type, olds)) - {float}:
-            for node, old in zip(topo, olds):
-                if type(old) is not float or old:
-                    node.grad = old + node.grad
+        topo: list[Value] = []
+        olds: list[Any] = []
+        with _gc_paused():
+            try:
+                _reverse_pass(self, create_graph, topo, olds)
+                # Add back what was there before: every nonzero float, and every Value (a
+                # Value gradient carries a graph even where its data is 0).
+                if any(olds) or set(map(type, olds)) - {float}:
+                    _add_back(topo, olds)
+            except BaseException:
+                _restore(topo, olds)
+                raise
 
     def zero_grad(self) -> None:
         """Set ``.grad`` of every node in this graph to 0.0."""
@@ -366,6 +437,7 @@ class Value:
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 _ADD_C, _SUB_C, _MUL_C = OPS["add_const"], OPS["sub_const"], OPS["mul_const"]
 _POW, _POW_CONST, _LEAKY_RELU = OPS["pow"], OPS["pow_const"], OPS["leaky_relu"]
+_RPOW_CONST = OPS["rpow_const"]
 _RELU, _TANH, _DOT, _SUM = OPS["relu"], OPS["tanh"], OPS["dot"], OPS["sum"]
 
 _new = object.__new__
@@ -424,7 +496,10 @@ def _as_value(x: object, where: str) -> Value:
         return x
     kind = type(x)
     if kind is float or kind is int:  # the common case, in one call: _leaf inlined
-        f = float(x)  # type: ignore[arg-type]
+        try:
+            f = float(x)  # type: ignore[arg-type]
+        except OverflowError:  # an int beyond any float
+            raise _too_large(x, where) from None
         if f - f == 0.0:
             v: Value = _new(Value)
             v.data = f
@@ -442,8 +517,24 @@ def _data(x: object, where: str) -> float:
     return x.data if isinstance(x, Value) else _to_float(x, where)
 
 
-def _overflow(op: Op, inputs: Sequence[float]) -> OverflowError:
+def _overflow(op: Op, inputs: Sequence[float]) -> Exception:
+    """The error for a non-finite result of ``op``: an overflow, or a non-finite input.
+
+    Only built on the error path, so the diagnosis costs the hot path nothing.
+    """
     shown = ", ".join(repr(d) for d in inputs[:4]) + (", ..." if len(inputs) > 4 else "")
+    bad = [(i, d) for i, d in enumerate(inputs) if d - d != 0.0]
+    if bad:  # a .data set by hand to nan or inf: the op did not overflow
+        i, d = bad[0]
+        return ValueError(
+            f"{op.name}: input {i} is not finite ({d!r}), so neither is the result "
+            f"(inputs: {shown}); was a .data set to nan or inf?"
+        )
+    if op.name in ("dot", "sum"):
+        return OverflowError(
+            f"{op.name}: the sum overflows a float (its terms are too large, or reach +inf "
+            f"and -inf) (inputs: {shown})"
+        )
     return OverflowError(f"{op.name}: the result overflows a float (inputs: {shown})")
 
 
@@ -467,11 +558,18 @@ def _record(op: Op, out: float, a: Any, b: Any, const: Any) -> Value:
 def _apply1(op: Op, x: Value, const: Any = None) -> Value:
     try:
         out = op.forward(x.data) if const is None else op.forward(x.data, const)
-    except OverflowError:
-        raise _overflow(op, [x.data] if const is None else [x.data, const]) from None
-    if out - out != 0.0:  # inf or nan from finite inputs: an overflow
-        raise _overflow(op, [x.data] if const is None else [x.data, const])
+    except (ArithmeticError, ValueError) as e:
+        raise _raise_for(op, e, _inputs1(op, x, const)) from None
+    if out - out != 0.0:  # inf or nan: an overflow, or a non-finite input
+        raise _overflow(op, _inputs1(op, x, const))
     return _record(op, out, x, None, const)
+
+
+def _inputs1(op: Op, x: Value, const: Any) -> list[float]:
+    """A one-input op's operands as the user wrote them, for an error message."""
+    if const is None:
+        return [x.data]
+    return [const, x.data] if op is _RPOW_CONST else [x.data, const]
 
 
 def _apply2(op: Op, x: object, y: object) -> Value:
@@ -481,38 +579,30 @@ def _apply2(op: Op, x: object, y: object) -> Value:
         y = _as_value(y, op.name)
     try:
         out = op.forward(x.data, y.data)
-    except OverflowError:
-        raise _overflow(op, [x.data, y.data]) from None
+    except (ArithmeticError, ValueError) as e:
+        raise _raise_for(op, e, [x.data, y.data]) from None
     if out - out != 0.0:
         raise _overflow(op, [x.data, y.data])
     return _record(op, out, x, y, None)
 
 
-def _applyn(op: Op, parents: tuple[Value, ...]) -> Value:
-    datas = [p.data for p in parents]
-    try:
-        out = op.forward(*datas)
-    except OverflowError:
-        raise _overflow(op, datas) from None
-    if out - out != 0.0:
-        raise _overflow(op, datas)
-    return _record(op, out, parents, _NARY, None)
-
-
 def dot(
     ws: Iterable[Value | Number], xs: Iterable[Value | Number], bias: Value | Number | None = None
 ) -> Value:
-    """One node for ``sum(w_i * x_i) + bias``: the building block of a fast neuron.
+    """One node for ``w1*x1 + ... + wn*xn + bias``: the building block of a fast neuron.
 
-    The sum is correctly rounded (``math.fsum``); backward is one n-ary step.
+    The terms are added from left to right in plain float arithmetic, exactly
+    ``((w1*x1 + w2*x2) + ...) + wn*xn``, then ``+ bias`` (as a Python loop or hand-written
+    float code does; compiled mode uses the same order). Backward is one n-ary step.
 
     Args:
         ws: weights.
         xs: inputs, as many as ``ws``.
-        bias: an optional term added to the sum.
+        bias: an optional term added last.
 
     Raises:
         ValueError: ``ws`` and ``xs`` differ in length.
+        OverflowError: the sum overflows a float (or meets both +inf and -inf).
 
     Example:
         >>> w, x = [Value(1.0), Value(2.0)], [3.0, 4.0]
@@ -521,18 +611,53 @@ def dot(
         >>> y.data, [wi.grad for wi in w]
         (11.5, [3.0, 4.0])
     """
-    wv = [w if type(w) is Value else _as_value(w, "dot") for w in ws]
-    xv = [x if type(x) is Value else _as_value(x, "dot") for x in xs]
-    if len(wv) != len(xv):
-        raise ValueError(f"dot: ws and xs must have the same length (got {len(wv)} and {len(xv)})")
-    parents = (*wv, *xv) if bias is None else (*wv, *xv, _as_value(bias, "dot"))
-    if not parents:
+    # NOTE: the hot path of every neuron: one parents tuple, no other temporaries, the
+    # table's forward (ops._dot_forward) spelled out on it, and the record inlined.
+    wl = ws if type(ws) is list or type(ws) is tuple else list(ws)
+    xl = xs if type(xs) is list or type(xs) is tuple else list(xs)
+    n = len(wl)
+    if n != len(xl):
+        raise ValueError(
+            f"dot: ws and xs must have the same length (got {n} and {len(xl)})"
+        )
+    ps: tuple[Any, ...] = (*wl, *xl) if bias is None else (*wl, *xl, bias)
+    for p in ps:
+        if type(p) is not Value:
+            ps = tuple([q if type(q) is Value else _as_value(q, "dot") for q in ps])
+            break
+    if n:
+        out = ps[0].data * ps[n].data
+        for i in range(1, n):
+            out += ps[i].data * ps[n + i].data
+        if bias is not None:
+            out += ps[-1].data
+    elif bias is None:
         return _leaf(0.0)
-    return _applyn(_DOT, parents)
+    else:
+        out = ps[0].data
+    if out - out != 0.0:
+        raise _overflow(_DOT, [p.data for p in ps])
+    v: Value = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    if _grad_enabled.get():
+        v._op = _DOT
+        v._a = ps
+        v._b = _NARY
+    else:
+        v._op = v._a = v._b = None
+    v._const = v._mark = None
+    return v
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors builtins.sum
-    """One node for the (correctly rounded) sum of ``values``.
+    """One node for ``((x1 + x2) + x3) + ...``: plain left-to-right float addition.
+
+    One term is that term itself; no terms give a 0.0 leaf.
+
+    Raises:
+        OverflowError: the sum overflows a float (or meets both +inf and -inf).
 
     Example:
         >>> xs = [Value(1.0), Value(2.0), 3]
@@ -541,10 +666,20 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors buil
         >>> s.data, xs[0].grad
         (6.0, 1.0)
     """
-    parents = tuple(_as_value(v, "sum") for v in values)
-    if not parents:
+    ps: tuple[Any, ...] = tuple(values)
+    if not ps:
         return _leaf(0.0)
-    return _applyn(_SUM, parents)
+    for p in ps:
+        if type(p) is not Value:
+            ps = tuple([q if type(q) is Value else _as_value(q, "sum") for q in ps])
+            break
+    it = iter(ps)
+    out = next(it).data
+    for p in it:
+        out += p.data
+    if out - out != 0.0:
+        raise _overflow(_SUM, [p.data for p in ps])
+    return _record(_SUM, out, ps, _NARY, None)
 
 
 # --- the backward pass ------------------------------------------------------------------
@@ -557,7 +692,9 @@ def _topological_order(root: Value) -> tuple[list[Value], set[Value]]:
     return order, set(order)
 
 
-def _walk(root: Value, olds: list[Any] | None = None) -> tuple[list[Value], object]:
+def _walk(
+    root: Value, olds: list[Any] | None = None, order: list[Value] | None = None
+) -> tuple[list[Value], object]:
     """Nodes of ``root``'s graph in topological order, and this walk's mark for them.
 
     An iterative depth-first search: a node is pushed back under its parents when first
@@ -570,11 +707,15 @@ def _walk(root: Value, olds: list[Any] | None = None) -> tuple[list[Value], obje
 
     Given a list ``olds``, the walk also saves each node's ``.grad`` there (in the
     order of the result) and sets it to 0.0, sparing the backward pass another sweep
-    over the graph. NOTE: so two threads must not walk a graph they share at the same time (neither
-    may they backpropagate through it at the same time: ``.grad`` is shared too).
+    over the graph. NOTE: so two threads must not walk a graph they share at the same
+    time (neither may they backpropagate through it at the same time: ``.grad`` is
+    shared too). The result goes into ``order`` when given, so that a caller still
+    holds both lists if the walk is interrupted: ``_restore(order, olds)`` then undoes
+    every zeroing (a node is appended to ``order`` before its ``.grad`` is saved).
     """
     seen, done = object(), object()
-    order: list[Value] = []
+    if order is None:
+        order = []
     stack = [root]
     push, pop, append = stack.append, stack.pop, order.append
     keep = olds.append if olds is not None else None
@@ -609,114 +750,185 @@ def _walk(root: Value, olds: list[Any] | None = None) -> tuple[list[Value], obje
     return order, done
 
 
-def _reverse_pass(root: Value, create_graph: bool) -> tuple[list[Value], object, list[Any]]:
+def _reverse_pass(root: Value, create_graph: bool, topo: list[Value], olds: list[Any]) -> object:
     """Leave d root / d node (this pass only) in every node's ``.grad``.
 
-    Returns the nodes in topological order, the walk's mark (see ``_walk``), and each
-    node's ``.grad`` from before the pass, for the caller to add back or restore.
+    Fills ``topo`` with the nodes in topological order and ``olds`` with each node's
+    ``.grad`` from before the pass, for the caller to add back or restore (the caller
+    restores them on any error, and must pause the collector: see ``gc_paused``; the
+    pass makes no reference cycles but allocates enough to trigger it many times).
+    Returns the walk's mark (see ``_walk``).
     """
-    # NOTE: the pass makes no reference cycles, but it allocates enough for the cycle
-    # collector to rescan the whole graph several times over; pausing it halves the time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        olds: list[Any] = []
-        topo, done = _walk(root, olds)
-        try:
-            if create_graph:
-                _propagate_values(topo, root)
-            else:
-                _propagate_floats(topo, root)
-        except BaseException:
-            for node, old in zip(topo, olds):
-                node.grad = old
-            raise
-    finally:
-        if collecting:
-            gc.enable()
-    return topo, done, olds
+    _, done = _walk(root, olds, topo)
+    if create_graph:
+        _propagate_values(topo, root)
+    else:
+        _propagate_floats(topo, root)
+    return done
+
+
+def _restore(topo: list[Value], olds: list[Any]) -> None:
+    """Put back every ``.grad`` a walk saved (``zip`` stops at the shorter list)."""
+    for node, old in zip(topo, olds):
+        node.grad = old
+
+
+def _add_back(topo: list[Value], olds: list[Any]) -> None:
+    """Add the gradients from before the pass to this pass's: all of them, or none.
+
+    Every sum is computed and checked before any ``.grad`` is set, so an overflow (two
+    finite gradients adding up to inf) raises with nothing changed.
+    """
+    sums: list[tuple[Value, Any]] = []
+    for node, old in zip(topo, olds):
+        if type(old) is not float or old:
+            new = node.grad
+            try:
+                total = old + new
+            except OverflowError:  # a Value gradient whose add node overflowed
+                total = None
+            if total is None or (type(total) is float and total - total != 0.0):
+                raise OverflowError(
+                    f"backward: adding this call's gradient ({_data_of(new)!r}) to the .grad "
+                    f"a previous call left ({_data_of(old)!r}) overflows a float at the "
+                    f"{node.op or 'leaf'} node {_short(node)}; call zero_grad() between "
+                    "backward calls, or scale the loss down (no .grad was changed)"
+                )
+            sums.append((node, total))
+    for node, total in sums:
+        node.grad = total
+
+
+def _data_of(g: Any) -> float:
+    return g if type(g) is float else float(g.data)
+
+
+def _short(node: Value) -> str:
+    label = f" {node.label!r}" if node.label else ""
+    return f"Value(data={node.data!r}){label}"
 
 
 def _propagate_floats(topo: list[Value], root: Value) -> None:
     root.grad = 1.0
     leaves = []
-    for node in reversed(topo):
-        op = node._op
-        if op is None:
-            leaves.append(node)
-            continue
-        g = node.grad
-        if g == 0.0:  # nothing flows back through this node
-            continue
-        if g - g != 0.0:
-            _raise_overflow(node)
-        a = node._a
-        b = node._b
-        # NOTE: the commonest ops are spelled out: the table's partials for each, written
-        # exactly as in ops.py and multiplied into g as the general case below would
-        # (test_fast_paths_match_the_table checks they agree to the bit).
-        if op is _ADD:
-            a.grad += g
-            b.grad += g
-        elif op is _MUL:
-            a.grad += g * b.data
-            b.grad += g * a.data
-        elif op is _RELU:
-            if a.data > 0.0:
+    node = root
+    # NOTE: a try block costs nothing until it catches; the except names the node whose
+    # partials failed (a float ** that overflows raises a bare errno OverflowError).
+    try:
+        for node in reversed(topo):
+            op = node._op
+            if op is None:
+                leaves.append(node)
+                continue
+            g = node.grad
+            if g == 0.0:  # nothing flows back through this node
+                continue
+            if g - g != 0.0:
+                _raise_overflow(node, topo)
+            a = node._a
+            b = node._b
+            # NOTE: the commonest ops are spelled out: the table's partials for each, written
+            # exactly as in ops.py and multiplied into g as the general case below would
+            # (test_fast_paths_match_the_table checks they agree to the bit).
+            if op is _ADD:
                 a.grad += g
-        elif op is _MUL_C:
-            a.grad += g * node._const
-        elif op is _ADD_C or op is _SUB_C:
-            a.grad += g
-        elif op is _SUB:
-            a.grad += g
-            b.grad -= g
-        elif op is _TANH:
-            out = node.data
-            a.grad += g * (1.0 - out * out)
-        elif op is _DIV:
-            y = b.data
-            a.grad += g * (1.0 / y)
-            b.grad += g * (-node.data / y)
-        elif op is _POW_CONST and node._const != 0.0 and (a.data != 0.0 or node._const >= 1.0):
-            c = node._const
-            a.grad += g * (c * a.data ** (c - 1.0))
-        elif b is None:
-            c = node._const
-            if c is None:
-                (d,) = op.partials(node.data, a.data)
+                b.grad += g
+            elif op is _MUL:
+                a.grad += g * b.data
+                b.grad += g * a.data
+            elif op is _RELU:
+                if a.data > 0.0:
+                    a.grad += g
+            elif op is _MUL_C:
+                a.grad += g * node._const
+            elif op is _ADD_C or op is _SUB_C:
+                a.grad += g
+            elif op is _SUB:
+                a.grad += g
+                b.grad -= g
+            elif op is _TANH:
+                out = node.data
+                a.grad += g * (1.0 - out * out)
+            elif op is _DIV:
+                y = b.data
+                a.grad += g * (1.0 / y)
+                b.grad += g * (-node.data / y)
+            elif op is _POW_CONST and node._const != 0.0 and (a.data != 0.0 or node._const >= 1.0):
+                c = node._const
+                a.grad += g * (c * a.data ** (c - 1.0))
+            elif b is None:
+                c = node._const
+                if c is None:
+                    (d,) = op.partials(node.data, a.data)
+                else:
+                    (d,) = op.partials(node.data, a.data, c)
+                a.grad += g * d
+            elif b is _NARY:
+                if op is _DOT:
+                    n = len(a) // 2
+                    ws, xs = a[:n], a[n : 2 * n]
+                    for w, x in zip(ws, xs):
+                        w.grad += g * x.data
+                    for w, x in zip(ws, xs):
+                        x.grad += g * w.data
+                    if len(a) % 2:
+                        a[-1].grad += g
+                else:
+                    for p, d in zip(a, op.partials(node.data, *[p.data for p in a])):
+                        p.grad += g * d
             else:
-                (d,) = op.partials(node.data, a.data, c)
-            a.grad += g * d
-        elif b is _NARY:
-            if op is _DOT:
-                n = len(a) // 2
-                ws, xs = a[:n], a[n : 2 * n]
-                for w, x in zip(ws, xs):
-                    w.grad += g * x.data
-                for w, x in zip(ws, xs):
-                    x.grad += g * w.data
-                if len(a) % 2:
-                    a[-1].grad += g
-            else:
-                for p, d in zip(a, op.partials(node.data, *[p.data for p in a])):
-                    p.grad += g * d
-        else:
-            da, db = op.partials(node.data, a.data, b.data)
-            a.grad += g * da
-            b.grad += g * db
+                da, db = op.partials(node.data, a.data, b.data)
+                a.grad += g * da
+                b.grad += g * db
+    except (ArithmeticError, ValueError) as e:
+        raise _partial_error(node, e) from None
     total = builtins.sum(map(_get_grad, leaves))  # finite unless some leaf's is not
     if total - total != 0.0:
         for leaf in leaves:
             if leaf.grad - leaf.grad != 0.0:
-                _raise_overflow(leaf)
+                _raise_overflow(leaf, topo)
 
 
-def _raise_overflow(node: Value) -> None:
+def _raise_overflow(node: Value, topo: list[Value] | None = None) -> None:
+    """Raise for a non-finite gradient at ``node``, naming the ops it flowed back from."""
+    users = ""
+    if topo is not None:  # the error path only: find the nodes that use this one
+        names = sorted({u.op for u in topo if any(p is node for p in _parents(u))})
+        users = f", which is an input of {', '.join(names)}" if names else ""
+    why = "the loss or its scale is probably too large"
+    if node.grad != node.grad and topo is not None:
+        bad = [u for u in topo if u.data - u.data != 0.0]
+        if bad:
+            why = f"the data of {_short(bad[0])} is not finite (was a .data set to nan or inf?)"
     raise OverflowError(
         f"backward: a gradient overflowed to {node.grad!r} at the {node.op or 'leaf'} node "
-        f"{node!r}; the loss or its scale is probably too large"
+        f"{_short(node)}{users}; {why}"
     )
+
+
+def _partial_error(node: Value, error: Exception) -> Exception:
+    """The error for a failed partial derivative of ``node``: one naming its op and inputs."""
+    text = str(error)
+    op = node._op
+    if op is None or text.startswith("backward:"):
+        return error
+    name = op.name
+    inputs = [p.data for p in _parents(node)]
+    if node._const is not None:
+        inputs.append(node._const)
+    shown = ", ".join(repr(d) for d in inputs[:4]) + (", ..." if len(inputs) > 4 else "")
+    if isinstance(error, OverflowError):  # a bare errno one, or a node inside the partial's
+        inner = "" if text.startswith("(") or not text else f" ({text})"
+        return OverflowError(
+            f"backward: a derivative of {name} overflows a float at its inputs ({shown}); "
+            f"the gradient there is too large to represent{inner}"
+        )
+    if text.startswith(f"{name}:"):
+        return error  # the table's own message ("sqrt: derivative is infinite at x=0.0")
+    head, colon, rest = text.partition(":")
+    if colon and head in OPS:
+        return type(error)(f"{name}:{rest}")  # a shared helper's message, for this op
+    return type(error)(f"backward: a derivative of {name} failed at its inputs ({shown}): {text}")
 
 
 _get_grad = operator.attrgetter("grad")
@@ -724,27 +936,40 @@ _get_grad = operator.attrgetter("grad")
 
 def _propagate_values(topo: list[Value], root: Value) -> None:
     root.grad = _leaf(1.0)
-    for node in reversed(topo):
-        op = node._op
-        if op is None:
-            continue
-        g = node.grad
-        if type(g) is float and g == 0.0:
-            continue
-        ps = _parents(node)
-        c = node._const
-        ds = op.partials(node, *ps) if c is None else op.partials(node, *ps, c)
-        for p, d in zip(ps, ds):
-            contribution = g * d
-            p.grad = contribution if p.grad is _ZERO else p.grad + contribution
+    node = root
+    try:
+        for node in reversed(topo):
+            op = node._op
+            if op is None:
+                continue
+            g = node.grad
+            if type(g) is float and g == 0.0:
+                continue
+            ps = _parents(node)
+            c = node._const
+            ds = op.partials(node, *ps) if c is None else op.partials(node, *ps, c)
+            for p, d in zip(ps, ds):
+                contribution = g * d
+                p.grad = contribution if p.grad is _ZERO else p.grad + contribution
+    except (ArithmeticError, ValueError) as e:
+        raise _partial_error(node, e) from None
 
 
 def _gradients(root: Value, wrt: Sequence[Value], create_graph: bool) -> list[Any]:
-    """d root / d w for each w in ``wrt``, leaving every ``.grad`` as it was (pure)."""
-    topo, done, olds = _reverse_pass(root, create_graph)
-    grads = [w.grad if w._mark is done else 0.0 for w in wrt]
-    for node, old in zip(topo, olds):
-        node.grad = old
+    """d root / d w for each w in ``wrt``, leaving every ``.grad`` as it was (pure).
+
+    Every ``.grad`` is restored whatever happens, also on an interruption.
+    """
+    topo: list[Value] = []
+    olds: list[Any] = []
+    with _gc_paused():
+        try:
+            done = _reverse_pass(root, create_graph, topo, olds)
+            grads = [w.grad if w._mark is done else 0.0 for w in wrt]
+            _restore(topo, olds)
+        except BaseException:  # also one that interrupts the _restore above: it is idempotent
+            _restore(topo, olds)
+            raise
     return grads
 
 
