@@ -648,7 +648,6 @@ def test_backward_adds_to_old_grads_exactly_or_changes_nothing(
 def test_a_real_ctrl_c_during_a_large_backward_loses_no_gradient() -> None:
     """A KeyboardInterrupt delivered by a timer mid-backward leaves every leaf's .grad whole."""
     import _thread
-    import time
 
     leaves = [Value(1.0) for _ in range(100_000)]
     root = am.sum(leaves) * 2.0 + am.dot(leaves, leaves)
@@ -659,9 +658,14 @@ def test_a_real_ctrl_c_during_a_large_backward_loses_no_gradient() -> None:
         timer = threading.Timer(delay, _thread.interrupt_main)
         timer.start()
         try:
-            root.backward()
-            timer.join()  # a late interrupt lands here (or in the sleep), never later
-            time.sleep(0.05)
+            try:
+                root.backward()
+            finally:
+                timer.join()  # interrupt_main has now set the flag, if it did not land yet
+                # A pending interrupt is raised at the next check of the eval loop, which
+                # a loop's backward jump makes: here, inside the try, never in a later test.
+                for _ in range(1000):
+                    pass
         except KeyboardInterrupt:
             interrupted += 1
         grads = {leaf.grad for leaf in leaves}
