@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import doctest
+import importlib
 import json
 import math
+import pkgutil
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,6 +26,7 @@ import autograd_mini.optim
 from autograd_mini import Value
 from autograd_mini.optim import (
     GD,
+    NONE_GRAD,
     SGD,
     Adam,
     AdamW,
@@ -475,14 +478,25 @@ def test_step_reads_value_gradients_from_create_graph() -> None:
 
 
 def test_zero_grad_sets_every_grad_to_zero() -> None:
-    """zero_grad() sets each parameter's .grad to the float 0.0, Value gradients included."""
+    """zero_grad(set_to_none=False) sets each .grad to the float 0.0, Value gradients included."""
     x, y = Value(1.0), Value(2.0)
     (x * y).backward(create_graph=True)
     p = P(1.0, 5.0)
     opt = SGD([x, y, p], lr=0.1)
-    opt.zero_grad()
+    opt.zero_grad(set_to_none=False)
     for param in (x, y, p):
         assert param.grad == 0.0 and type(param.grad) is float
+
+
+def test_zero_grad_by_default_marks_every_grad_absent() -> None:
+    """zero_grad() (set_to_none=True, PyTorch's default) stores NONE_GRAD, a float equal to 0."""
+    x, y = Value(1.0), Value(2.0)
+    (x * y).backward(create_graph=True)
+    opt = SGD([x, y], lr=0.1)
+    opt.zero_grad()
+    assert all(param.grad is NONE_GRAD and param.grad == 0.0 for param in (x, y))
+    with pytest.raises(TypeError, match="set_to_none must be True or False"):
+        opt.zero_grad(set_to_none=1)  # type: ignore[arg-type]
 
 
 def test_gradients_accumulate_without_zero_grad() -> None:
@@ -575,7 +589,7 @@ def test_state_dict_layout() -> None:
     adam = Adam(ps, lr=0.1, amsgrad=True)
     adam.step()
     assert adam.state_dict()["hyperparams"]["betas"] == [0.9, 0.999]
-    assert set(adam.state_dict()["state"][0]) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+    assert set(adam.state_dict()["state"][0]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
     assert GD(ps, 0.1).state_dict()["hyperparams"] == {"lr": 0.1}
     assert set(Momentum(ps, 0.1).state_dict()["hyperparams"]) == {"lr", "momentum", "nesterov"}
 
@@ -1083,9 +1097,19 @@ def test_schedule_repr() -> None:
 
 
 # --- docs ---------------------------------------------------------------------------------------
-def test_module_doctests_pass() -> None:
-    """Every example in autograd_mini.optim's docstrings runs and prints what it shows."""
-    result = doctest.testmod(autograd_mini.optim, optionflags=doctest.ELLIPSIS)
+OPTIM_MODULES = ["autograd_mini.optim"] + [
+    f"autograd_mini.optim.{m.name}" for m in pkgutil.iter_modules(autograd_mini.optim.__path__)
+]
+
+
+@pytest.mark.parametrize("name", OPTIM_MODULES)
+def test_module_doctests_pass(name: str) -> None:
+    """Every example in each module of the optim package runs and prints what it shows.
+
+    doctest.testmod on the package alone skips the classes its submodules define, so
+    each module is run on its own.
+    """
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 

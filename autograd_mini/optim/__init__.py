@@ -35,11 +35,12 @@ Example:
 
 from .adam import Adam, AdamW
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
-from .optimizer import Optimizer
+from .optimizer import NONE_GRAD, Optimizer
 from .sgd import GD, SGD, Momentum
 
 __all__ = [
     "Optimizer",
+    "NONE_GRAD",
     "SGD",
     "GD",
     "Momentum",

@@ -35,6 +35,7 @@ class LRScheduler:
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> class Halving(LRScheduler):  # a schedule of one's own
         ...     def _next_lr(self, epoch, lr):
         ...         return lr if epoch == 0 else lr / 2
@@ -175,6 +176,7 @@ class StepLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=1.0)
         >>> sched = StepLR(opt, step_size=2, gamma=0.5)
         >>> for epoch in range(5):
@@ -223,6 +225,7 @@ class ExponentialLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=1.0)
         >>> sched = ExponentialLR(opt, gamma=0.5)
         >>> sched.step(); sched.step()
@@ -264,6 +267,7 @@ class LambdaLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=0.5)
         >>> sched = LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
         >>> sched.step()
@@ -303,6 +307,7 @@ class CosineAnnealingLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=1.0)
         >>> sched = CosineAnnealingLR(opt, T_max=2)
         >>> lrs = [sched.get_last_lr()[0]]

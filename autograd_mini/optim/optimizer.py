@@ -9,12 +9,42 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Protocol, SupportsFloat
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Final, Protocol, SupportsFloat
 
-from ..value import _describe
+from ..value import _describe, enable_grad
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "NONE_GRAD"]
+
+
+class _NoneGrad(float):
+    """The type of :data:`NONE_GRAD`: a float equal to 0.0 that means "no gradient".
+
+    Example:
+        >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import SGD
+        >>> w, unused = Value(2.0), Value(5.0)
+        >>> opt = SGD([w, unused], lr=0.1, weight_decay=0.5)
+        >>> opt.zero_grad()  # set_to_none=True: .grad = NONE_GRAD
+        >>> (w * w).backward()  # reaches w only
+        >>> opt.step()  # skips `unused`: no weight decay for it, as in PyTorch
+        >>> w.data, unused.data, unused.grad is NONE_GRAD
+        (1.5, 5.0, True)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls) -> _NoneGrad:
+        return super().__new__(cls, 0.0)
+
+
+#: What ``zero_grad(set_to_none=True)`` stores in ``.grad``: this library's stand-in for
+#: PyTorch's ``grad = None``. It is the float 0.0 for every computation, so a ``Value``
+#: holding it works as before; ``backward()`` replaces it (by a plain float) on every
+#: node of the graph it walks, and ``step()`` skips a parameter that still holds it.
+#: (``None`` itself would break ``backward()``, which adds each node's earlier
+#: ``.grad`` back to the new one: ``None + 1.0`` raises ``TypeError``.)
+NONE_GRAD: Final[float] = _NoneGrad()
 
 
 class _Param(Protocol):
@@ -116,6 +146,15 @@ def _finite_floats(xs: list[Any]) -> bool:
     return total - total == 0.0 or all(math.isfinite(x) for x in xs)
 
 
+def _step_count(state: _State, steps: int) -> int:
+    """How many updates a parameter has had: its ``step`` buffer, else (for a state saved
+    before per-parameter counts, or a rule that keeps none) the optimizer's step count."""
+    count = state.get("step")
+    if count is not None:
+        return int(count)
+    return steps if state else 0
+
+
 # --- optimizers ----------------------------------------------------------------------------
 class Optimizer:
     """Base class: holds the parameters, steps them all or none, saves and loads state.
@@ -148,12 +187,13 @@ class Optimizer:
         >>> class P:  # anything with a float .data and a .grad will do
         ...     def __init__(self, data, grad):
         ...         self.data, self.grad = data, grad
+        >>> from autograd_mini.optim import GD
         >>> p = P(1.0, 0.5)
         >>> opt = GD([p], lr=0.1)
         >>> opt.step()
         >>> p.data
         0.95
-        >>> opt.zero_grad()
+        >>> opt.zero_grad(set_to_none=False)
         >>> p.grad
         0.0
     """
@@ -205,53 +245,97 @@ class Optimizer:
             setattr(self, key, value)
 
     # --- the public interface ------------------------------------------------------------
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to ``0.0`` (gradients accumulate otherwise)."""
-        for p in self._params:
-            p.grad = 0.0
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient (gradients accumulate otherwise).
 
-    def step(self) -> None:
-        """Update every parameter from its ``.grad``, all of them or none.
+        Args:
+            set_to_none: as PyTorch's (and its default): mark each gradient as absent,
+                by storing :data:`NONE_GRAD` (a float equal to 0.0) in ``.grad``; a
+                parameter that the next ``backward()`` does not reach keeps it, and
+                ``step()`` then leaves that parameter and its buffers alone (no weight
+                decay, no momentum, no step counted), exactly as PyTorch skips a
+                parameter whose ``.grad`` is ``None``. With ``False``, store the float
+                0.0: every parameter is updated, with a zero gradient where the
+                backward pass did not reach it.
 
         Raises:
-            TypeError: a ``.grad`` or ``.data`` is not a number.
+            TypeError: ``set_to_none`` is not a bool.
+        """
+        fill = NONE_GRAD if _flag(set_to_none, "set_to_none") else 0.0
+        for p in self._params:
+            p.grad = fill
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter from its ``.grad``, all of them or none.
+
+        A parameter whose ``.grad`` is :data:`NONE_GRAD` (see :meth:`zero_grad`) is
+        skipped, with its buffers, as PyTorch skips one whose ``.grad`` is ``None``.
+
+        Args:
+            closure: as PyTorch's: called first (with recording on), to recompute the
+                loss and the gradients; its result is returned.
+
+        Returns:
+            What ``closure`` returned, or ``None`` without one.
+
+        Raises:
+            TypeError: a ``.grad`` or ``.data`` is not a number, or ``closure`` is not
+                callable.
             FloatingPointError: a gradient is NaN or infinite, or an update overflows; no
                 parameter and no buffer is changed, so the last good values are kept.
             ValueError: a hyper-parameter was set by hand to an invalid value.
         """
         name = type(self).__name__
+        loss = None
+        if closure is not None:
+            if not callable(closure):
+                raise TypeError(f"{name}.step: closure must be callable (got {_describe(closure)})")
+            with enable_grad():
+                loss = closure()
         self._assign(self._validate(self._hyper()))
         params = self._params
         grads = [p.grad for p in params]
+        live = [i for i, g in enumerate(grads) if type(g) is not _NoneGrad]
+        if len(live) != len(params):
+            params = [params[i] for i in live]
+            grads = [grads[i] for i in live]
+        states = self._state if len(live) == len(self._params) else [self._state[i] for i in live]
         datas = [p.data for p in params]
         if not (_finite_floats(grads) and _finite_floats(datas)):
             # the slow path: convert, and name the first parameter that is not a number
             grads = [self._read(p.grad, name, f"{_name(p, i)} has .grad", "gradient")
-                     for i, p in enumerate(params)]
+                     for i, p in zip(live, params)]
             datas = [self._read(p.data, name, f"{_name(p, i)} has .data", "value")
-                     for i, p in enumerate(params)]
-        t = self._steps + 1
+                     for i, p in zip(live, params)]
+        steps = self._steps
         update = self._update
-        updates = [update(t, x, g, s) for x, g, s in zip(datas, grads, self._state)]
+        updates = [
+            update(_step_count(s, steps) + 1, x, g, s) for x, g, s in zip(datas, grads, states)
+        ]
         news = [new for new, _ in updates]
         buffers = [v for _, state in updates for v in state.values()]
         if not (_finite_floats(news) and _finite_floats(buffers)):
-            for i, (x, (new, state)) in enumerate(zip(datas, updates)):
+            for i, x, (new, state) in zip(live, datas, updates):
                 if not math.isfinite(new):
                     raise FloatingPointError(
-                        f"{name}.step: the update of {_name(params[i], i)} is not finite "
-                        f"({x!r} -> {new!r}); no parameter was changed (try a smaller lr)"
+                        f"{name}.step: the update of {_name(self._params[i], i)} is not "
+                        f"finite ({x!r} -> {new!r}); no parameter was changed (try a smaller lr)"
                     )
                 for key, value in state.items():
                     if not math.isfinite(value):
                         raise FloatingPointError(
-                            f"{name}.step: buffer {key!r} of {_name(params[i], i)} became "
-                            f"{value!r}; no parameter was changed"
+                            f"{name}.step: buffer {key!r} of {_name(self._params[i], i)} "
+                            f"became {value!r}; no parameter was changed"
                         )
         for p, new in zip(params, news):
             p.data = new
-        self._state = [state for _, state in updates]
-        self._steps = t
+        if len(live) == len(self._params):
+            self._state = [state for _, state in updates]
+        else:
+            for i, (_, state) in zip(live, updates):
+                self._state[i] = state
+        self._steps = steps + 1
+        return loss
 
     @staticmethod
     def _read(x: object, name: str, what: str, kind: str) -> float:
@@ -349,6 +433,8 @@ class Optimizer:
                     raise ValueError(f"{at}[{key!r}] must be a finite number (got {value!r})")
                 if key in self._nonnegative_buffers and number < 0:
                     raise ValueError(f"{at}[{key!r}] must be >= 0 (got {value!r})")
+                if key == "step" and (number < 0 or not number.is_integer()):
+                    raise ValueError(f"{at}['step'] must be a whole number >= 0 (got {value!r})")
                 buffers[key] = number
             new_state.append(buffers)
         self._assign(checked)
