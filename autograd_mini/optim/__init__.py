@@ -34,6 +34,7 @@ Example:
 
 
 from .adam import Adam, AdamW
+from .lbfgs import LBFGS
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
 from .optimizer import NONE_GRAD, Optimizer
 from .sgd import GD, SGD, Momentum
@@ -46,6 +47,7 @@ __all__ = [
     "Momentum",
     "Adam",
     "AdamW",
+    "LBFGS",
     "LRScheduler",
     "StepLR",
     "ExponentialLR",

@@ -198,6 +198,8 @@ class Optimizer:
         0.0
     """
 
+    #: Whether ``step`` must be given a closure (L-BFGS evaluates the loss many times).
+    requires_closure: ClassVar[bool] = False
     #: Hyper-parameters shown by ``repr`` and saved by ``state_dict`` (``lr`` first).
     _hyper_names: ClassVar[tuple[str, ...]] = ("lr",)
     #: Every buffer a parameter's state may hold, and those that must be ``>= 0``.
