@@ -33,10 +33,12 @@ Example:
 """
 
 
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .lbfgs import LBFGS
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
 from .optimizer import NONE_GRAD, Optimizer
+from .rmsprop import RMSprop
 from .sgd import GD, SGD, Momentum
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "Momentum",
     "Adam",
     "AdamW",
+    "RMSprop",
+    "Adagrad",
     "LBFGS",
     "LRScheduler",
     "StepLR",

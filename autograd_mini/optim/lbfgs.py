@@ -335,6 +335,7 @@ class LBFGS(Optimizer):
         self,
         params: Iterable[_Param],
         lr: float = 1,
+        *,
         max_iter: int = 20,
         max_eval: int | None = None,
         tolerance_grad: float = 1e-7,
