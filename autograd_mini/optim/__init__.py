@@ -35,8 +35,16 @@ Example:
 
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .clip_grad import clip_grad_norm_
 from .lbfgs import LBFGS
-from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
+from .lr_scheduler import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LRScheduler,
+    ReduceLROnPlateau,
+    StepLR,
+)
 from .optimizer import NONE_GRAD, Optimizer
 from .rmsprop import RMSprop
 from .sgd import GD, SGD, Momentum
@@ -57,4 +65,6 @@ __all__ = [
     "ExponentialLR",
     "LambdaLR",
     "CosineAnnealingLR",
+    "ReduceLROnPlateau",
+    "clip_grad_norm_",
 ]

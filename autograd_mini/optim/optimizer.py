@@ -174,6 +174,9 @@ class Optimizer:
 
     Attributes:
         lr: the learning rate; set it freely (schedules do), it is checked on assignment.
+        initial_lr: ``None`` until a schedule is built on this optimizer; then the lr at
+            that moment, the ``base_lr`` of every schedule on it (PyTorch's
+            ``param_groups[0]["initial_lr"]``).
             The other hyper-parameters are attributes too; one set by hand to an invalid
             value makes the next ``step()`` raise.
 
@@ -214,6 +217,7 @@ class Optimizer:
         self._assign(checked)
         self._state: list[_State] = [{} for _ in self._params]
         self._steps = 0
+        self.initial_lr: float | None = None
 
     # --- the learning rate -------------------------------------------------------------
     @property
