@@ -25,7 +25,7 @@ def _norm(xs: list[float], p: float) -> float:
         return big
     # NOTE: scaled by the largest, as math.hypot is, so that x**p neither overflows
     # (1e200**2) nor underflows (1e-200**2) before the root is taken
-    return big * math.fsum((x / big) ** p for x in xs) ** (1.0 / p)
+    return big * float(math.fsum((x / big) ** p for x in xs) ** (1.0 / p))
 
 
 def clip_grad_norm_(
@@ -78,7 +78,7 @@ def clip_grad_norm_(
     if hasattr(parameters, "grad") and hasattr(parameters, "data"):
         params = [cast(_Param, parameters)]
     else:
-        params = _collect(cast(Iterable[_Param], parameters), where)
+        params = _collect(parameters, where)
     limit = _real(max_norm, "max_norm")
     if not limit >= 0.0:
         raise ValueError(f"{where}: max_norm must be >= 0 (got {max_norm!r})")

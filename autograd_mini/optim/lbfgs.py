@@ -11,7 +11,6 @@ import functools
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from fractions import Fraction
 from typing import Any, ClassVar, cast
 
 from ..value import _describe, enable_grad
@@ -19,6 +18,7 @@ from .optimizer import (
     Optimizer,
     _check_keys,
     _check_lr,
+    _fma,
     _int,
     _name,
     _nonnegative,
@@ -34,48 +34,14 @@ def _dot(a: _Vector, b: _Vector) -> float:
     return float(sum(map(operator.mul, a, b)))
 
 
-_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's constant, splits a float into two halves
-_fsum = math.fsum
-
-
 def _axpy(alpha: float, x: _Vector, y: _Vector) -> _Vector:
     """``y + alpha * x``, elementwise, each rounded once, as PyTorch's ``y.add_(x, alpha=alpha)``.
 
     NOTE: PyTorch's CPU kernel fuses the multiply and the add (an FMA), so the product
     is not rounded on its own; rounding it would put the iterates an ulp off at every
-    step, which L-BFGS amplifies (1e-4 apart on Rosenbrock after 40 iterations). Without
-    ``math.fma`` (Python 3.13), the product is split exactly (Dekker's TwoProduct: ``p +
-    e == alpha * xi``) and ``math.fsum`` rounds ``yi + p + e`` correctly, which is the FMA.
+    step, which L-BFGS amplifies (1e-4 apart on Rosenbrock after 40 iterations).
     """
-    if alpha == 0.0 or not abs(alpha) < 1e295:
-        return [_fma(alpha, xi, yi) for xi, yi in zip(x, y)]
-    c = _SPLIT * alpha
-    ah = c - (c - alpha)
-    al = alpha - ah
-    out: _Vector = []
-    append = out.append
-    for xi, yi in zip(x, y):
-        p = alpha * xi
-        if not 1e-270 < abs(p) < 1e295 or not abs(xi) < 1e295:
-            append(_fma(alpha, xi, yi))
-            continue
-        c = _SPLIT * xi
-        xh = c - (c - xi)
-        xl = xi - xh
-        append(_fsum((yi, p, ((ah * xh - p) + ah * xl + al * xh) + al * xl)))
-    return out
-
-
-def _fma(a: float, b: float, c: float) -> float:
-    """``a * b + c`` rounded once: the slow, exact path for zeros, huge and tiny values."""
-    p = a * b
-    if p == 0.0 or not (math.isfinite(p) and math.isfinite(c)):
-        return c + p  # exact product (or IEEE's inf/nan rules, as an FMA gives)
-    exact = Fraction(a) * Fraction(b) + Fraction(c)
-    try:
-        return float(exact)
-    except OverflowError:
-        return math.inf if exact > 0 else -math.inf
+    return [_fma(alpha, xi, yi) for xi, yi in zip(x, y)]
 
 
 def _abs_max(a: _Vector) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
 from typing import Any, ClassVar, Final, Protocol, SupportsFloat
 
 from ..value import _describe, enable_grad
@@ -55,6 +56,36 @@ class _Param(Protocol):
 
 
 _State = dict[str, float]
+
+
+# --- arithmetic ---------------------------------------------------------------------------
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's constant, splits a float into two halves
+
+
+def _fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once (a fused multiply-add), as PyTorch's CPU kernels compute
+    ``add(x, alpha=)`` and ``addcmul``. (``math.fma`` needs Python 3.13.)
+
+    The product is split exactly (Dekker's TwoProduct: ``p + e == a * b``) and
+    ``math.fsum`` rounds ``c + p + e`` correctly, which is the FMA; zeros, huge and tiny
+    values, where the split would overflow or lose bits, take an exact slower path.
+    """
+    p = a * b
+    if 1e-270 < abs(p) < 1e295 and abs(a) < 1e295 and abs(b) < 1e295:
+        t = _SPLIT * a
+        ah = t - (t - a)
+        al = a - ah
+        t = _SPLIT * b
+        bh = t - (t - b)
+        bl = b - bh
+        return math.fsum((c, p, ((ah * bh - p) + ah * bl + al * bh) + al * bl))
+    if p == 0.0 or not (math.isfinite(p) and math.isfinite(c)):
+        return c + p  # an exact product, or IEEE's rules for inf and nan, as an FMA gives
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
 
 
 # --- checking user input ----------------------------------------------------------------

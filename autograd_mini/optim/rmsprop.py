@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from .optimizer import Optimizer, _check_lr, _flag, _nonnegative, _Param, _real, _State
+from .optimizer import Optimizer, _check_lr, _flag, _fma, _nonnegative, _Param, _real, _State
 
 __all__ = ["RMSprop"]
 
@@ -14,8 +14,8 @@ __all__ = ["RMSprop"]
 def _lerp(start: float, end: float, weight: float) -> float:
     """PyTorch's ``torch.lerp``: ``start + weight * (end - start)``, in its rounding."""
     if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
+        return _fma(weight, end - start, start)
+    return _fma(-(end - start), 1 - weight, end)
 
 
 class RMSprop(Optimizer):
@@ -144,24 +144,29 @@ class RMSprop(Optimizer):
         }
 
     def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+        # NOTE: written with PyTorch's CPU roundings (_fma for add(alpha=) and addcmul,
+        # lerp as torch.lerp): centred RMSprop divides by the square root of a
+        # difference, which turns an ulp into any amount where the variance is small.
         alpha = self.alpha
         if self.maximize:
             g = -g
         if self.weight_decay != 0:
-            g = g + self.weight_decay * p
-        v = state.get("square_avg", 0.0) * alpha + (1 - alpha) * g * g
+            g = _fma(self.weight_decay, p, g)
+        v = _fma((1 - alpha) * g, g, state.get("square_avg", 0.0) * alpha)
         new_state: _State = {"step": float(t), "square_avg": v}
         if self.centered:
             m = _lerp(state.get("grad_avg", 0.0), g, 1 - alpha)
             new_state["grad_avg"] = m
-            var = v + -1.0 * m * m
+            # where the variance estimate is 0 (alpha == 0) the rounding error of v can
+            # make this negative: PyTorch's step is then NaN, and step() raises
+            var = _fma(-m, m, v)
             avg = (math.sqrt(var) if var >= 0 else math.nan) + self.eps
         else:
             avg = math.sqrt(v) + self.eps
+        # avg is 0 only if eps == 0 and every gradient so far was 0: PyTorch then
+        # writes NaN, and step() raises
         if self.momentum > 0:
-            # NOTE: avg is 0 only if eps == 0 and every gradient so far was 0; PyTorch
-            # then writes NaN, step() raises instead.
             b = state.get("momentum_buffer", 0.0) * self.momentum + (g / avg if avg else math.nan)
             new_state["momentum_buffer"] = b
-            return p + -self.lr * b, new_state
-        return p + -self.lr * (g / avg if avg else math.nan), new_state
+            return _fma(-self.lr, b, p), new_state
+        return p + (-self.lr * g / avg if avg else math.nan), new_state
