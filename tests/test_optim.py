@@ -1160,6 +1160,17 @@ def test_backward_replaces_none_grad_on_every_node_it_walks() -> None:
     assert b.grad is NONE_GRAD
 
 
+def test_none_grad_survives_copy_and_pickle() -> None:
+    """A model holding NONE_GRAD can be deep-copied and pickled; the copy still means 'absent'."""
+    import pickle
+
+    w = Value(1.0)
+    SGD([w], lr=0.1).zero_grad()
+    assert copy.deepcopy(w).grad is NONE_GRAD
+    assert pickle.loads(pickle.dumps(w)).grad is NONE_GRAD
+    assert json.dumps({"g": NONE_GRAD}) == '{"g": 0.0}'
+
+
 def test_grad_function_keeps_none_grad() -> None:
     """grad() stays pure: a NONE_GRAD on an argument is still there afterwards."""
     from autograd_mini import grad

@@ -38,6 +38,10 @@ class _NoneGrad(float):
     def __new__(cls) -> _NoneGrad:
         return super().__new__(cls, 0.0)
 
+    def __reduce__(self) -> str:
+        # copy, deepcopy and pickle give back the one NONE_GRAD (by its global name)
+        return "NONE_GRAD"
+
 
 #: What ``zero_grad(set_to_none=True)`` stores in ``.grad``: this library's stand-in for
 #: PyTorch's ``grad = None``. It is the float 0.0 for every computation, so a ``Value``
