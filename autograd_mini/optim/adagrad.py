@@ -121,7 +121,7 @@ class Adagrad(Optimizer):
             "maximize": _flag(hyper["maximize"], "maximize"),
         }
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         if self.maximize:
             g = -g
         if self.weight_decay != 0:
@@ -130,4 +130,4 @@ class Adagrad(Optimizer):
         s = state.get("sum", self.initial_accumulator_value) + 1 * g * g
         std = math.sqrt(s) + self.eps
         # NOTE: std is 0 only if eps == 0 and s == 0; PyTorch then writes NaN.
-        return p + -clr * (g / std if std else math.nan), {"step": float(t), "sum": s}
+        return p + -clr * (g / std if std else math.nan), {"step": t, "sum": s}

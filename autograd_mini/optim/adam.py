@@ -143,7 +143,7 @@ class Adam(Optimizer):
             "maximize": _flag(hyper["maximize"], "maximize"),
         }
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         beta1, beta2 = self.betas
         if self.maximize:
             g = -g
@@ -154,7 +154,7 @@ class Adam(Optimizer):
                 g = g + self.weight_decay * p
         m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * g
         v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * (g * g)
-        new_state = {"step": float(t), "exp_avg": m, "exp_avg_sq": v}
+        new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
         s = v
         if self.amsgrad:
             s = max(state.get("max_exp_avg_sq", 0.0), v)

@@ -181,22 +181,14 @@ def _finite_floats(xs: list[Any]) -> bool:
     return total - total == 0.0 or all(math.isfinite(x) for x in xs)
 
 
-def _step_count(state: _State, steps: int) -> int:
-    """How many updates a parameter has had: its ``step`` buffer, else (for a state saved
-    before per-parameter counts, or a rule that keeps none) the optimizer's step count."""
-    count = state.get("step")
-    if count is not None:
-        return int(count)
-    return steps if state else 0
-
-
 # --- optimizers ----------------------------------------------------------------------------
 class Optimizer:
     """Base class: holds the parameters, steps them all or none, saves and loads state.
 
     A subclass lists its hyper-parameters, checks them in ``_validate`` and implements
-    the update of one parameter in ``_update(t, p, g, state)``: given the step number
-    ``t`` (1 for the first step), the parameter's value ``p``, its gradient ``g`` and its
+    the update of one parameter in ``_update(t, p, g, state)``: given the parameter's
+    update number ``t`` (1.0 for its first; a float, as PyTorch keeps it, and one more
+    than its ``step`` buffer where it keeps one), its value ``p``, its gradient ``g`` and its
     buffers, return the new value and the new buffers, without side effects. ``step()``
     does the rest: reading and checking gradients, and committing every update at once.
 
@@ -278,7 +270,7 @@ class Optimizer:
         """Check a full set of hyper-parameters; return them normalised (floats, bools)."""
         return {"lr": _check_lr(hyper["lr"])}
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")
 
     def _assign(self, hyper: Mapping[str, Any]) -> None:
@@ -350,8 +342,12 @@ class Optimizer:
                      for i, p in zip(live, params)]
         steps = self._steps
         update = self._update
+        # each parameter's own count (its "step" buffer: skipped steps do not count), or,
+        # for a state saved before those counts existed, the optimizer's
+        fallback = float(steps + 1)
         updates = [
-            update(_step_count(s, steps) + 1, x, g, s) for x, g, s in zip(datas, grads, states)
+            update(s["step"] + 1.0 if "step" in s else fallback if s else 1.0, x, g, s)
+            for x, g, s in zip(datas, grads, states)
         ]
         news = [new for new, _ in updates]
         buffers = [v for _, state in updates for v in state.values()]

@@ -143,7 +143,7 @@ class RMSprop(Optimizer):
             "maximize": _flag(hyper["maximize"], "maximize"),
         }
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         # NOTE: written with PyTorch's CPU roundings (_fma for add(alpha=) and addcmul,
         # lerp as torch.lerp): centred RMSprop divides by the square root of a
         # difference, which turns an ulp into any amount where the variance is small.
@@ -153,7 +153,7 @@ class RMSprop(Optimizer):
         if self.weight_decay != 0:
             g = _fma(self.weight_decay, p, g)
         v = _fma((1 - alpha) * g, g, state.get("square_avg", 0.0) * alpha)
-        new_state: _State = {"step": float(t), "square_avg": v}
+        new_state: _State = {"step": t, "square_avg": v}
         if self.centered:
             m = _lerp(state.get("grad_avg", 0.0), g, 1 - alpha)
             new_state["grad_avg"] = m
