@@ -27,6 +27,7 @@ from autograd_mini.optim import (
     CosineAnnealingLR,
     ExponentialLR,
     LambdaLR,
+    LRScheduler,
     Optimizer,
     ReduceLROnPlateau,
     RMSprop,
@@ -373,14 +374,15 @@ def test_lbfgs_with_value_closures_equals_torch_autograd(line_search_fn: str | N
 
 
 # --- schedules -------------------------------------------------------------------------------
+SCHEDULES: dict[str, type[LRScheduler]] = {
+    "step": StepLR, "exp": ExponentialLR, "lambda": LambdaLR, "cos": CosineAnnealingLR,
+}
+
+
 def schedule_pair(kind: str, args: tuple[Any, ...], ours_opt: Optimizer, torch_opt: Any) -> Any:
     torch = torch_module()
-    ours_cls = {"step": StepLR, "exp": ExponentialLR, "lambda": LambdaLR,
-                "cos": CosineAnnealingLR}[kind]
-    torch_cls = {"step": torch.optim.lr_scheduler.StepLR,
-                 "exp": torch.optim.lr_scheduler.ExponentialLR,
-                 "lambda": torch.optim.lr_scheduler.LambdaLR,
-                 "cos": torch.optim.lr_scheduler.CosineAnnealingLR}[kind]
+    ours_cls = SCHEDULES[kind]
+    torch_cls = getattr(torch.optim.lr_scheduler, ours_cls.__name__)
     if kind == "lambda":
         scale, rate_ = args
         args = (lambda epoch: scale * rate_**epoch,)
@@ -537,3 +539,26 @@ def test_clip_grad_norm_equals_torch(
             assert p.grad == 0.0 and type(p.grad) is not float  # still NONE_GRAD
         else:
             assert math.isclose(p.grad, t.grad.item(), rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_every_optimizer_and_schedule_has_a_torch_oracle_here() -> None:
+    """Each optimizer and schedule optim exports is swept against its torch namesake in this file.
+
+    A new optimizer or schedule without an oracle test fails here.
+    """
+    import autograd_mini.optim as optim
+
+    torch = torch_module()
+    swept = {cls.__name__ for cls, _, _ in OPTIMIZERS.values()} | {"LBFGS"}
+    shorthands = {"GD", "Momentum"}  # SGD with fewer arguments (test_optim.py)
+    scheduled = {cls.__name__ for cls in SCHEDULES.values()} | {"ReduceLROnPlateau"}
+    for name in optim.__all__:
+        obj = getattr(optim, name)
+        if not isinstance(obj, type) or obj in (Optimizer, LRScheduler):
+            continue
+        if issubclass(obj, Optimizer):
+            assert name in swept | shorthands, f"{name} has no torch oracle test"
+            assert name in shorthands or hasattr(torch.optim, name)
+        else:
+            assert name in scheduled, f"{name} has no torch oracle test"
+            assert hasattr(torch.optim.lr_scheduler, name)
