@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, ClassVar, Final, Protocol, SupportsFloat
 
@@ -328,11 +328,13 @@ class Optimizer:
         self._assign(self._validate(self._hyper()))
         params = self._params
         grads = [p.grad for p in params]
-        live = [i for i, g in enumerate(grads) if type(g) is not _NoneGrad]
-        if len(live) != len(params):
+        states = self._state
+        live: Sequence[int] = range(len(params))
+        if _NoneGrad in set(map(type, grads)):  # skip what the last backward did not reach
+            live = [i for i, g in enumerate(grads) if type(g) is not _NoneGrad]
             params = [params[i] for i in live]
             grads = [grads[i] for i in live]
-        states = self._state if len(live) == len(self._params) else [self._state[i] for i in live]
+            states = [states[i] for i in live]
         datas = [p.data for p in params]
         if not (_finite_floats(grads) and _finite_floats(datas)):
             # the slow path: convert, and name the first parameter that is not a number
@@ -370,7 +372,7 @@ class Optimizer:
             self._state = [state for _, state in updates]
         else:
             for i, (_, state) in zip(live, updates):
-                self._state[i] = state
+                self._state[i] = state  # the skipped keep theirs
         self._steps = steps + 1
         return loss
 
