@@ -73,6 +73,18 @@ def test_lbfgs_returns_the_first_loss_and_stops_at_a_minimum() -> None:
     assert calls == [1] and [p.data for p in ps] == [1.0, 1.0]
 
 
+def test_lowering_history_size_by_hand_shrinks_the_memory() -> None:
+    """history_size set lower between steps caps the stored pairs from the next update on."""
+    ps = [P(-1.2), P(1.0)]
+    opt = LBFGS(ps, max_iter=8, history_size=6)
+    closure = rosenbrock_closure(ps)
+    opt.step(closure)
+    assert len(opt.state_dict()["state"]["old_dirs"]) > 2
+    opt.history_size = 2
+    opt.step(closure)
+    assert len(opt.state_dict()["state"]["old_dirs"]) <= 2
+
+
 def test_lbfgs_needs_a_closure() -> None:
     """step() without a closure is a TypeError that says what the closure must do."""
     opt = LBFGS([P(0.0)])

@@ -467,8 +467,11 @@ class LBFGS(Optimizer):
                 s = [di * t for di in d]
                 ys = _dot(y, s)
                 if ys > 1e-10:
-                    if len(old_dirs) == history_size:
-                        del old_dirs[0], old_stps[0], ro[0]
+                    # drop the oldest pair (PyTorch tests ==, so a history_size lowered by
+                    # hand would never shrink the memory there)
+                    excess = len(old_dirs) - history_size + 1
+                    if excess > 0:
+                        del old_dirs[:excess], old_stps[:excess], ro[:excess]
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
