@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import doctest
+import importlib
 import json
 import math
+import pkgutil
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,7 +26,9 @@ import autograd_mini.optim
 from autograd_mini import Value
 from autograd_mini.optim import (
     GD,
+    NONE_GRAD,
     SGD,
+    Adagrad,
     Adam,
     AdamW,
     CosineAnnealingLR,
@@ -33,7 +37,10 @@ from autograd_mini.optim import (
     LRScheduler,
     Momentum,
     Optimizer,
+    ReduceLROnPlateau,
+    RMSprop,
     StepLR,
+    clip_grad_norm_,
 )
 
 TOL = 1e-12
@@ -475,14 +482,25 @@ def test_step_reads_value_gradients_from_create_graph() -> None:
 
 
 def test_zero_grad_sets_every_grad_to_zero() -> None:
-    """zero_grad() sets each parameter's .grad to the float 0.0, Value gradients included."""
+    """zero_grad(set_to_none=False) sets each .grad to the float 0.0, Value gradients included."""
     x, y = Value(1.0), Value(2.0)
     (x * y).backward(create_graph=True)
     p = P(1.0, 5.0)
     opt = SGD([x, y, p], lr=0.1)
-    opt.zero_grad()
+    opt.zero_grad(set_to_none=False)
     for param in (x, y, p):
         assert param.grad == 0.0 and type(param.grad) is float
+
+
+def test_zero_grad_by_default_marks_every_grad_absent() -> None:
+    """zero_grad() (set_to_none=True, PyTorch's default) stores NONE_GRAD, a float equal to 0."""
+    x, y = Value(1.0), Value(2.0)
+    (x * y).backward(create_graph=True)
+    opt = SGD([x, y], lr=0.1)
+    opt.zero_grad()
+    assert all(param.grad is NONE_GRAD and param.grad == 0.0 for param in (x, y))
+    with pytest.raises(TypeError, match="set_to_none must be True or False"):
+        opt.zero_grad(set_to_none=1)  # type: ignore[arg-type]
 
 
 def test_gradients_accumulate_without_zero_grad() -> None:
@@ -513,8 +531,14 @@ OPTIMIZERS: list[Callable[[list[P]], Optimizer]] = [
     lambda ps: Adam(ps, lr=0.1, weight_decay=0.01),
     lambda ps: Adam(ps, lr=0.1, betas=(0.8, 0.5), amsgrad=True),
     lambda ps: AdamW(ps, lr=0.1, amsgrad=True),
+    lambda ps: RMSprop(ps, lr=0.01, momentum=0.5, centered=True, weight_decay=0.1),
+    lambda ps: RMSprop(ps, lr=0.01),
+    lambda ps: Adagrad(ps, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
 ]
-OPT_IDS = ["GD", "SGD", "SGD-nesterov", "Momentum", "Adam", "Adam-amsgrad", "AdamW"]
+OPT_IDS = [
+    "GD", "SGD", "SGD-nesterov", "Momentum", "Adam", "Adam-amsgrad", "AdamW",
+    "RMSprop-centered", "RMSprop", "Adagrad",
+]
 
 
 @given(
@@ -575,7 +599,7 @@ def test_state_dict_layout() -> None:
     adam = Adam(ps, lr=0.1, amsgrad=True)
     adam.step()
     assert adam.state_dict()["hyperparams"]["betas"] == [0.9, 0.999]
-    assert set(adam.state_dict()["state"][0]) == {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+    assert set(adam.state_dict()["state"][0]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
     assert GD(ps, 0.1).state_dict()["hyperparams"] == {"lr": 0.1}
     assert set(Momentum(ps, 0.1).state_dict()["hyperparams"]) == {"lr", "momentum", "nesterov"}
 
@@ -727,6 +751,18 @@ INVALID = [
     (lambda ps: Adam(ps, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
     (lambda ps: Adam(ps, weight_decay=-1), "Invalid weight_decay value: -1"),
     (lambda ps: AdamW(ps, weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
+    (lambda ps: RMSprop(ps, lr=-0.01), "Invalid learning rate: -0.01"),
+    (lambda ps: RMSprop(ps, alpha=-0.5), "Invalid alpha value: -0.5"),
+    (lambda ps: RMSprop(ps, eps=-1.0), "Invalid epsilon value: -1.0"),
+    (lambda ps: RMSprop(ps, momentum=-0.9), "Invalid momentum value: -0.9"),
+    (lambda ps: RMSprop(ps, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda ps: Adagrad(ps, lr_decay=-1), "Invalid lr_decay value: -1"),
+    (lambda ps: Adagrad(ps, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (
+        lambda ps: Adagrad(ps, initial_accumulator_value=-0.1),
+        "Invalid initial_accumulator_value value: -0.1",
+    ),
+    (lambda ps: Adagrad(ps, eps=math.inf), "Invalid epsilon value: inf"),
 ]
 
 
@@ -1083,9 +1119,19 @@ def test_schedule_repr() -> None:
 
 
 # --- docs ---------------------------------------------------------------------------------------
-def test_module_doctests_pass() -> None:
-    """Every example in autograd_mini.optim's docstrings runs and prints what it shows."""
-    result = doctest.testmod(autograd_mini.optim, optionflags=doctest.ELLIPSIS)
+OPTIM_MODULES = ["autograd_mini.optim"] + [
+    f"autograd_mini.optim.{m.name}" for m in pkgutil.iter_modules(autograd_mini.optim.__path__)
+]
+
+
+@pytest.mark.parametrize("name", OPTIM_MODULES)
+def test_module_doctests_pass(name: str) -> None:
+    """Every example in each module of the optim package runs and prints what it shows.
+
+    doctest.testmod on the package alone skips the classes its submodules define, so
+    each module is run on its own.
+    """
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 
@@ -1095,3 +1141,297 @@ def test_every_public_name_has_a_docstring_with_an_example() -> None:
     for name in autograd_mini.optim.__all__:
         doc = getattr(autograd_mini.optim, name).__doc__ or ""
         assert ">>>" in doc, name
+
+
+# --- absent gradients (NONE_GRAD) --------------------------------------------------------------
+def test_backward_replaces_none_grad_on_every_node_it_walks() -> None:
+    """After zero_grad(), backward leaves a plain float on reached nodes and NONE_GRAD elsewhere."""
+    a, b, unused = Value(2.0), Value(3.0), Value(4.0)
+    dead = Value(-1.0)
+    opt = SGD([a, b, unused, dead], lr=0.1)
+    opt.zero_grad()
+    (a * b + dead.relu()).backward()  # dead is reached, with a zero gradient
+    assert (a.grad, b.grad, dead.grad) == (3.0, 2.0, 0.0)
+    assert all(type(v.grad) is float for v in (a, b, dead))
+    assert unused.grad is NONE_GRAD
+    opt.zero_grad()
+    (a * a).backward(create_graph=True)  # the Value path adds old gradients back too
+    assert isinstance(a.grad, Value) and a.grad.data == 4.0
+    assert b.grad is NONE_GRAD
+
+
+def test_none_grad_survives_copy_and_pickle() -> None:
+    """A model holding NONE_GRAD can be deep-copied and pickled; the copy still means 'absent'."""
+    import pickle
+
+    w = Value(1.0)
+    SGD([w], lr=0.1).zero_grad()
+    assert copy.deepcopy(w).grad is NONE_GRAD
+    assert pickle.loads(pickle.dumps(w)).grad is NONE_GRAD
+    assert json.dumps({"g": NONE_GRAD}) == '{"g": 0.0}'
+
+
+def test_grad_function_keeps_none_grad() -> None:
+    """grad() stays pure: a NONE_GRAD on an argument is still there afterwards."""
+    from autograd_mini import grad
+
+    x = Value(3.0)
+    SGD([x], lr=0.1).zero_grad()
+    assert grad(lambda v: v * v)(x).data == 6.0
+    assert x.grad is NONE_GRAD
+
+
+def test_step_skips_absent_gradients_and_their_buffers() -> None:
+    """A NONE_GRAD parameter keeps its value, buffers and step count, as torch's None does."""
+    a, b = P(1.0), P(2.0)
+    opt = Adam([a, b], lr=0.1, weight_decay=0.1)
+    a.grad, b.grad = 1.0, 1.0
+    opt.step()
+    b_after_first, before = b.data, opt.state_dict()["state"][1]
+    opt.zero_grad()
+    a.grad = 0.5
+    opt.step()
+    state = opt.state_dict()
+    assert b.data == b_after_first  # no weight decay, no momentum
+    assert state["state"][1] == before and before["step"] == 1.0
+    assert state["state"][0]["step"] == 2.0 and state["step"] == 2
+
+
+def test_per_parameter_steps_drive_bias_correction() -> None:
+    """A parameter first reached at step 3 gets Adam's first-step update (t = 1), as in torch."""
+    late, early = P(1.0), P(1.0)
+    opt = Adam([early, late], lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        early.grad = 1.0
+        opt.step()
+    opt.zero_grad()
+    early.grad, late.grad = 1.0, 2.0
+    opt.step()
+    assert late.data == pytest.approx(0.9, abs=1e-8)  # lr * g / |g|: a first step
+
+
+def test_old_adam_state_without_step_counts_loads_and_continues() -> None:
+    """An Adam state saved without per-parameter counts (no 'step') resumes at the global t."""
+    ps = [P(1.0, 0.5)]
+    opt = Adam(ps, lr=0.1)
+    for _ in range(3):
+        opt.step()
+    saved = opt.state_dict()
+    old = {**saved, "state": [{k: v for k, v in saved["state"][0].items() if k != "step"}]}
+    straight = [P(ps[0].data, 0.5)]
+    resumed = Adam(straight, lr=0.1)
+    resumed.load_state_dict(old)
+    opt.step()
+    resumed.step()
+    assert straight[0].data == ps[0].data
+
+
+def test_load_state_dict_rejects_a_fractional_step_count() -> None:
+    """A per-parameter 'step' buffer must be a whole number >= 0."""
+    opt = Adam([P(1.0, 0.5)], lr=0.1)
+    opt.step()
+    bad = opt.state_dict()
+    bad["state"][0]["step"] = 1.5
+    with pytest.raises(ValueError, match=re.escape("['step'] must be a whole number >= 0")):
+        opt.load_state_dict(bad)
+
+
+def test_step_calls_and_returns_the_closure() -> None:
+    """step(closure) evaluates the closure first (recording on) and returns its loss, as torch."""
+    from autograd_mini import no_grad
+
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1)
+
+    def closure() -> Value:
+        opt.zero_grad()
+        loss = w * w
+        loss.backward()
+        return loss
+
+    with no_grad():
+        loss = opt.step(closure)
+    assert loss.data == 1.0 and w.data == pytest.approx(0.8)
+    assert not SGD.requires_closure and not Adam.requires_closure
+    with pytest.raises(TypeError, match="closure must be callable"):
+        opt.step(3.0)  # type: ignore[arg-type]
+
+
+# --- RMSprop and Adagrad by hand -------------------------------------------------------------
+def test_rmsprop_and_adagrad_match_hand_iterates() -> None:
+    """Two steps on f = p**2 from p = 1 follow the documented rules, worked out by hand."""
+    p = P(1.0)
+    opt = RMSprop([p], lr=0.01, alpha=0.9, eps=0.0)
+    p.grad = 2.0
+    opt.step()  # v = 0.1 * 4 = 0.4; p = 1 - 0.01 * 2 / sqrt(0.4)
+    first = 1 - 0.01 * 2 / math.sqrt(0.4)
+    assert p.data == pytest.approx(first, abs=1e-15)
+    p.grad = 2 * p.data
+    opt.step()
+    v = 0.9 * 0.4 + 0.1 * (2 * first) ** 2
+    assert p.data == pytest.approx(first - 0.01 * 2 * first / math.sqrt(v), abs=1e-15)
+
+    q = P(1.0)
+    ada = Adagrad([q], lr=0.1, lr_decay=0.5, initial_accumulator_value=1.0, eps=0.0)
+    assert ada.state_dict()["state"] == [{"step": 0.0, "sum": 1.0}]  # eager, as torch
+    q.grad = 2.0
+    ada.step()  # s = 1 + 4; clr = 0.1
+    assert q.data == pytest.approx(1 - 0.1 * 2 / math.sqrt(5), abs=1e-15)
+    x1 = q.data
+    q.grad = 2 * x1
+    ada.step()  # s = 5 + 4 x1^2; clr = 0.1 / 1.5
+    expected = x1 - 0.1 / 1.5 * 2 * x1 / math.sqrt(5 + 4 * x1 * x1)
+    assert q.data == pytest.approx(expected, abs=1e-15)
+
+
+def test_zero_gradient_with_zero_eps_raises_for_rmsprop_and_adagrad() -> None:
+    """0 / 0 at the first step (eps = 0): PyTorch writes NaN, step() raises and changes nothing."""
+    for opt_cls in (RMSprop, Adagrad):
+        p = P(1.0, 0.0)
+        opt = opt_cls([p], lr=0.1, eps=0.0)
+        with pytest.raises(FloatingPointError, match="is not finite"):
+            opt.step()
+        assert p.data == 1.0
+
+
+# --- schedules share initial_lr ----------------------------------------------------------------
+def test_first_schedule_sets_initial_lr_and_later_ones_share_it() -> None:
+    """Issue 8 item 13: base_lr is the optimizer's initial_lr, set by its first schedule only."""
+    opt = GD([P(0.0)], lr=1.0)
+    assert opt.initial_lr is None
+    first = LambdaLR(opt, lambda e: 0.5 * 0.9**e)
+    second = LambdaLR(opt, lambda e: 0.9**e)
+    assert (opt.initial_lr, first.base_lr, second.base_lr) == (1.0, 1.0, 1.0)
+    for _ in range(3):
+        second.step()
+    assert opt.lr == pytest.approx(0.729, rel=1e-12)  # torch: 0.729 (it was 0.3645 here)
+
+    opt = GD([P(0.0)], lr=1.0)
+    exp = ExponentialLR(opt, gamma=0.5)
+    exp.step()
+    cos = CosineAnnealingLR(opt, T_max=2)  # anneals from initial_lr 1.0, not 0.5
+    assert cos.base_lr == 1.0
+    cos.step()
+    cos.step()
+    cos.step()  # 0.25, then 0, then the restart adds base_lr * (1 - cos(pi / 2)) / 2
+    assert opt.lr == pytest.approx(0.5, rel=1e-12)  # with base_lr 0.5 it was 0.25
+
+
+# --- ReduceLROnPlateau --------------------------------------------------------------------------
+def test_reduce_lr_on_plateau_cooldown_and_min_lr() -> None:
+    """Reductions wait out the cooldown and stop at min_lr (a reduction of 0 is skipped)."""
+    opt = GD([P(0.0)], lr=1.0)
+    sched = ReduceLROnPlateau(opt, factor=0.5, patience=0, cooldown=1, min_lr=0.3)
+    lrs = []
+    for _ in range(6):
+        sched.step(1.0)
+        lrs.append(opt.lr)
+    assert lrs == [1.0, 0.5, 0.5, 0.3, 0.3, 0.3]
+
+
+def test_reduce_lr_on_plateau_nan_raises_and_changes_nothing() -> None:
+    """A NaN metric raises ValueError naming it; epoch, counters and lr stay as they were."""
+    opt = GD([P(0.0)], lr=1.0)
+    sched = ReduceLROnPlateau(opt, patience=0)
+    sched.step(2.0)
+    before = sched.state_dict()
+    with pytest.raises(ValueError, match="metric is NaN"):
+        sched.step(math.nan)
+    assert sched.state_dict() == before
+    with pytest.raises(TypeError, match="metrics must be a number"):
+        sched.step("1.0")  # type: ignore[arg-type]
+
+
+def test_reduce_lr_on_plateau_state_dict_round_trip() -> None:
+    """Saved through strict JSON and loaded, the schedule resumes the same lrs."""
+    opt = GD([P(0.0)], lr=1.0)
+    sched = ReduceLROnPlateau(opt, mode="max", factor=0.5, patience=1, threshold_mode="abs")
+    assert sched.state_dict()["best"] is None  # -inf, which strict JSON cannot hold
+    for m in [1.0, 0.5, 0.5]:
+        sched.step(m)
+    saved = json.loads(json.dumps(sched.state_dict(), allow_nan=False))
+    opt2 = GD([P(0.0)], lr=opt.lr)
+    sched2 = ReduceLROnPlateau(opt2, mode="max")
+    sched2.load_state_dict(saved)
+    assert sched2.state_dict() == saved
+    for m in [0.2, 0.2, 0.2, 3.0]:
+        sched.step(m)
+        sched2.step(m)
+        assert opt.lr == opt2.lr
+    with pytest.raises(ValueError, match="Factor should be < 1.0"):
+        sched2.load_state_dict({**saved, "factor": 1.0})
+    assert sched2.state_dict() == sched.state_dict()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"factor": 1.0}, ValueError, "Factor should be < 1.0."),
+        ({"mode": "least"}, ValueError, "mode 'least' is unknown"),
+        ({"threshold_mode": "pct"}, ValueError, "threshold mode 'pct' is unknown"),
+        ({"patience": -1}, ValueError, "Invalid patience: -1"),
+        ({"patience": 1.5}, TypeError, "patience must be an int"),
+        ({"min_lr": -0.1}, ValueError, "Invalid min_lr: -0.1"),
+        ({"eps": math.nan}, ValueError, "Invalid eps: nan"),
+    ],
+)
+def test_reduce_lr_on_plateau_rejects_bad_settings(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    """Bad ReduceLROnPlateau settings raise at construction with a message naming the value."""
+    with pytest.raises(error, match=re.escape(message)):
+        ReduceLROnPlateau(GD([P(0.0)], lr=1.0), **kwargs)
+
+
+# --- clip_grad_norm_ -----------------------------------------------------------------------------
+def test_clip_grad_norm_does_not_overflow() -> None:
+    """Gradients of 1e200 have a finite norm (squaring first would give inf) and clip correctly."""
+    ps = [P(0.0, 1e200), P(0.0, -1e200)]
+    total = clip_grad_norm_(ps, max_norm=1.0)
+    assert total == pytest.approx(math.sqrt(2) * 1e200, rel=1e-15)
+    assert [p.grad for p in ps] == pytest.approx([2**-0.5, -(2**-0.5)], rel=1e-12)
+    tiny = [P(0.0, 3e-200), P(0.0, 4e-200)]  # and no underflow either
+    assert clip_grad_norm_(tiny, 1.0, norm_type=3.0) == pytest.approx(
+        (27 + 64) ** (1 / 3) * 1e-200, rel=1e-12
+    )
+
+
+def test_clip_grad_norm_leaves_small_gradients_and_absent_ones() -> None:
+    """Below max_norm the gradients are unchanged; NONE_GRAD ones are skipped; none gives 0.0."""
+    a, b = P(0.0, 0.3), P(0.0, 0.4)
+    assert clip_grad_norm_([a, b], max_norm=10.0) == pytest.approx(0.5)
+    assert (a.grad, b.grad) == (0.3, 0.4)
+    c = P(0.0)
+    SGD([c], lr=0.1).zero_grad()
+    assert clip_grad_norm_([a, b, c], max_norm=10.0, norm_type="inf") == 0.4
+    assert c.grad is NONE_GRAD
+    assert clip_grad_norm_(c, max_norm=1.0) == 0.0  # a single parameter is accepted
+
+
+def test_clip_grad_norm_nonfinite() -> None:
+    """error_if_nonfinite raises FloatingPointError, changing nothing; else it scales as torch."""
+    ps = [P(0.0, math.inf), P(0.0, 1.0)]
+    with pytest.raises(FloatingPointError, match="total norm of order 2.0 .* is inf"):
+        clip_grad_norm_(ps, 1.0, error_if_nonfinite=True)
+    assert [p.grad for p in ps] == [math.inf, 1.0]
+    assert clip_grad_norm_(ps, 1.0) == math.inf
+    assert math.isnan(ps[0].grad) and ps[1].grad == 0.0  # torch: inf * 0 and 1 * 0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda ps: clip_grad_norm_(ps, -1.0), ValueError, "max_norm must be >= 0"),
+        (lambda ps: clip_grad_norm_(ps, 1.0, norm_type=0), ValueError, "norm_type must be > 0"),
+        (lambda ps: clip_grad_norm_(ps, 1.0, norm_type="fro"), ValueError, "or 'inf'"),
+        (lambda ps: clip_grad_norm_(ps, "1"), TypeError, "max_norm must be a real number"),
+        (lambda ps: clip_grad_norm_(5.0, 1.0), TypeError, "params must be an iterable"),
+    ],
+)
+def test_clip_grad_norm_rejects_bad_arguments(
+    call: Callable[[list[P]], Any], error: type[Exception], message: str
+) -> None:
+    """Bad clip_grad_norm_ arguments raise a typed error naming the value."""
+    with pytest.raises(error, match=re.escape(message)):
+        call([P(0.0, 1.0)])

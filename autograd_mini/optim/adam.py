@@ -33,8 +33,10 @@ class Adam(Optimizer):
     the same up to rounding.) With ``eps == 0`` a zero gradient at the first step gives
     0 / 0: where PyTorch writes NaN, ``step()`` raises ``FloatingPointError``.
 
-    Buffers (``state_dict()["state"][i]``): ``exp_avg`` (m), ``exp_avg_sq`` (v), and
-    ``max_exp_avg_sq`` (v_max) with ``amsgrad``; ``t`` is ``state_dict()["step"] + 1``.
+    Buffers (``state_dict()["state"][i]``): ``step`` (the parameter's own ``t``: as in
+    PyTorch, a step that skips a parameter whose ``.grad`` is :data:`NONE_GRAD` does not
+    count for it), ``exp_avg`` (m), ``exp_avg_sq`` (v), and ``max_exp_avg_sq`` (v_max)
+    with ``amsgrad``.
 
     Args:
         params: the parameters (see :class:`Optimizer`).
@@ -69,8 +71,12 @@ class Adam(Optimizer):
         "amsgrad",
         "maximize",
     )
-    _buffer_names: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-    _nonnegative_buffers: ClassVar[frozenset[str]] = frozenset({"exp_avg_sq", "max_exp_avg_sq"})
+    _buffer_names: ClassVar[tuple[str, ...]] = (
+        "step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"
+    )
+    _nonnegative_buffers: ClassVar[frozenset[str]] = frozenset(
+        {"step", "exp_avg_sq", "max_exp_avg_sq"}
+    )
     #: AdamW: shrink ``p`` by ``lr * weight_decay`` instead of adding an L2 term to ``g``.
     _decoupled: ClassVar[bool] = False
 
@@ -137,7 +143,7 @@ class Adam(Optimizer):
             "maximize": _flag(hyper["maximize"], "maximize"),
         }
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         beta1, beta2 = self.betas
         if self.maximize:
             g = -g
@@ -148,7 +154,7 @@ class Adam(Optimizer):
                 g = g + self.weight_decay * p
         m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * g
         v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * (g * g)
-        new_state = {"exp_avg": m, "exp_avg_sq": v}
+        new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
         s = v
         if self.amsgrad:
             s = max(state.get("max_exp_avg_sq", 0.0), v)

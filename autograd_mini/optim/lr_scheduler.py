@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, SupportsFloat
 
 from ..value import _describe
 from .optimizer import Optimizer, _check_keys, _check_lr, _int, _nonnegative, _real
 
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LambdaLR", "CosineAnnealingLR"]
+__all__ = [
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "LambdaLR",
+    "CosineAnnealingLR",
+    "ReduceLROnPlateau",
+]
 
 
 class LRScheduler:
     """Base class of the schedules: sets ``optimizer.lr`` once per epoch, as PyTorch's.
 
-    Building a schedule records ``base_lr = optimizer.lr`` and takes the step to epoch 0
-    (``last_epoch`` goes from -1 to 0); each ``step()`` then moves to the next epoch and
-    writes that epoch's learning rate into ``optimizer.lr``. Call it once per epoch,
-    after ``optimizer.step()``. As in PyTorch, StepLR, ExponentialLR and
-    CosineAnnealingLR update the optimizer's *current* lr (so schedules chain), while
-    LambdaLR sets ``base_lr * lr_lambda(epoch)``.
+    Building a schedule takes the step to epoch 0 (``last_epoch`` goes from -1 to 0);
+    each ``step()`` then moves to the next epoch and writes that epoch's learning rate
+    into ``optimizer.lr``. Call it once per epoch, after ``optimizer.step()``. As in
+    PyTorch, StepLR, ExponentialLR and CosineAnnealingLR update the optimizer's
+    *current* lr (so schedules chain), while LambdaLR sets ``base_lr * lr_lambda(epoch)``.
+
+    ``base_lr`` is the optimizer's ``initial_lr``, which the *first* schedule built on
+    an optimizer sets to its lr at that moment (PyTorch's
+    ``param_groups[0].setdefault("initial_lr", lr)``): every schedule on one optimizer
+    shares it, so two chained LambdaLRs, or a CosineAnnealingLR built after an
+    ExponentialLR has already moved the lr, anneal from the lr the optimizer started
+    with, exactly as in PyTorch.
 
     A subclass implements ``_next_lr(epoch, lr)``: the learning rate at ``epoch`` given
     the optimizer's current one.
 
     Attributes:
         optimizer: the optimizer whose ``lr`` is scheduled.
-        base_lr: ``optimizer.lr`` when the schedule was built.
+        base_lr: ``optimizer.initial_lr``: its lr when its first schedule was built.
         last_epoch: the epoch of the current learning rate (0 after construction).
 
     Raises:
@@ -35,6 +48,7 @@ class LRScheduler:
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> class Halving(LRScheduler):  # a schedule of one's own
         ...     def _next_lr(self, epoch, lr):
         ...         return lr if epoch == 0 else lr / 2
@@ -54,7 +68,9 @@ class LRScheduler:
                 f"(got {_describe(optimizer)})"
             )
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr
+        if optimizer.initial_lr is None:
+            optimizer.initial_lr = optimizer.lr
+        self.base_lr = optimizer.initial_lr
         self.last_epoch = -1
         self._last_lr = optimizer.lr
         self.step()
@@ -175,6 +191,7 @@ class StepLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=1.0)
         >>> sched = StepLR(opt, step_size=2, gamma=0.5)
         >>> for epoch in range(5):
@@ -223,6 +240,7 @@ class ExponentialLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=1.0)
         >>> sched = ExponentialLR(opt, gamma=0.5)
         >>> sched.step(); sched.step()
@@ -264,6 +282,7 @@ class LambdaLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=0.5)
         >>> sched = LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
         >>> sched.step()
@@ -303,6 +322,7 @@ class CosineAnnealingLR(LRScheduler):
 
     Example:
         >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
         >>> opt = GD([Value(0.0)], lr=1.0)
         >>> sched = CosineAnnealingLR(opt, T_max=2)
         >>> lrs = [sched.get_last_lr()[0]]
@@ -339,3 +359,253 @@ class CosineAnnealingLR(LRScheduler):
         return (1 + math.cos(math.pi * epoch / t_max)) / (
             1 + math.cos(math.pi * (epoch - 1) / t_max)
         ) * (lr - eta_min) + eta_min
+
+
+class ReduceLROnPlateau:
+    """Multiply the learning rate by ``factor`` when a metric stops improving.
+
+    As ``torch.optim.lr_scheduler.ReduceLROnPlateau``. Call ``step(metric)`` once per
+    epoch with the value to watch (a validation loss, say). With ``best`` the best
+    metric so far (starting at +inf for ``mode="min"``, -inf for ``"max"``), a metric
+    ``a`` is an improvement when, for ``mode="min"``::
+
+        threshold_mode == "rel":  a < best * (1 - threshold)
+        threshold_mode == "abs":  a < best - threshold
+
+    (for ``"max"``: ``a > best * (1 + threshold)``, ``a > best + threshold``). Each
+    ``step``: an improvement sets ``best = a`` and clears the count of bad epochs, else
+    the count goes up by one; during a cooldown the count is kept at 0 (and the
+    cooldown counts down); when the count exceeds ``patience``,
+    ``new = max(lr * factor, min_lr)`` replaces ``lr`` if ``lr - new > eps``, the
+    cooldown starts (``cooldown`` epochs) and the count is cleared.
+
+    Where it differs from PyTorch: a NaN metric raises ``ValueError`` and changes
+    nothing (PyTorch counts it as a bad epoch); there is one ``min_lr`` (one group).
+
+    Args:
+        optimizer: the optimizer whose ``lr`` is scheduled.
+        mode: ``"min"`` (lower is better) or ``"max"``.
+        factor: the factor applied to the lr, in ``[0, 1)``.
+        patience: how many bad epochs in a row are tolerated, an int ``>= 0``.
+        threshold: how much better counts as better, ``>= 0``.
+        threshold_mode: ``"rel"`` (relative to ``best``) or ``"abs"``.
+        cooldown: epochs to wait after a reduction before counting again, ``>= 0``.
+        min_lr: the lr is never reduced below this, ``>= 0``.
+        eps: a reduction smaller than this is skipped, ``>= 0``.
+
+    Raises:
+        TypeError: ``optimizer`` is not an :class:`Optimizer`, or a setting has the
+            wrong type.
+        ValueError: a setting is out of range (``Factor should be < 1.0.``) or unknown.
+
+    Example:
+        >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import GD
+        >>> opt = GD([Value(0.0)], lr=1.0)
+        >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=1)
+        >>> for loss in [3.0, 2.0, 2.0, 2.0, 2.0, 1.0]:
+        ...     sched.step(loss)
+        ...     print(sched.get_last_lr())
+        [1.0]
+        [1.0]
+        [1.0]
+        [0.5]
+        [0.5]
+        [0.5]
+    """
+
+    _setting_names: ClassVar[tuple[str, ...]] = (
+        "mode",
+        "factor",
+        "patience",
+        "threshold",
+        "threshold_mode",
+        "cooldown",
+        "min_lr",
+        "eps",
+    )
+
+    mode: str
+    factor: float
+    patience: int
+    threshold: float
+    threshold_mode: str
+    cooldown: int
+    min_lr: float
+    eps: float
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
+        settings = self._validate(
+            {
+                "mode": mode,
+                "factor": factor,
+                "patience": patience,
+                "threshold": threshold,
+                "threshold_mode": threshold_mode,
+                "cooldown": cooldown,
+                "min_lr": min_lr,
+                "eps": eps,
+            }
+        )
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"ReduceLROnPlateau: optimizer must be an Optimizer (got {_describe(optimizer)})"
+            )
+        self.optimizer = optimizer
+        for key, value in settings.items():
+            setattr(self, key, value)
+        self.last_epoch = 0
+        self._last_lr = optimizer.lr
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+
+    @staticmethod
+    def _validate(settings: Mapping[str, object]) -> dict[str, Any]:
+        mode, threshold_mode = settings["mode"], settings["threshold_mode"]
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode {mode!r} is unknown (use 'min' or 'max')")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(
+                f"ReduceLROnPlateau: threshold mode {threshold_mode!r} is unknown "
+                "(use 'rel' or 'abs')"
+            )
+        factor = _real(settings["factor"], "factor")
+        if not 0.0 <= factor < 1.0:
+            raise ValueError(f"Factor should be < 1.0. (and >= 0; got {settings['factor']})")
+        checked: dict[str, Any] = {"mode": mode, "threshold_mode": threshold_mode, "factor": factor}
+        for key in ("patience", "cooldown"):
+            value = _int(settings[key], key)
+            if value < 0:
+                raise ValueError(f"Invalid {key}: {value} (expected an int >= 0)")
+            checked[key] = value
+        for key in ("threshold", "min_lr", "eps"):
+            checked[key] = _nonnegative(settings[key], key, f"Invalid {key}")
+        return checked
+
+    def _is_better(self, a: float) -> bool:
+        best = self.best
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min":
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def step(self, metrics: SupportsFloat) -> None:
+        """Record this epoch's metric and reduce the lr if it has stopped improving.
+
+        Args:
+            metrics: the value watched (a float, or a ``Value``), not NaN.
+
+        Raises:
+            TypeError: ``metrics`` is not a number.
+            ValueError: ``metrics`` is NaN (nothing changes).
+        """
+        if isinstance(metrics, (str, bytes)) or not isinstance(metrics, SupportsFloat):
+            raise TypeError(
+                f"ReduceLROnPlateau.step: metrics must be a number (got {_describe(metrics)})"
+            )
+        current = float(metrics)
+        if math.isnan(current):
+            raise ValueError(
+                "ReduceLROnPlateau.step: the metric is NaN; nothing was changed "
+                "(check the loss for divergence)"
+            )
+        self.last_epoch += 1
+        if self._is_better(current):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in a cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            old_lr = self.optimizer.lr
+            new_lr = max(old_lr * self.factor, self.min_lr)
+            if old_lr - new_lr > self.eps:
+                self.optimizer.lr = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = self.optimizer.lr
+
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether the schedule is waiting out a cooldown after a reduction."""
+        return self.cooldown_counter > 0
+
+    def get_last_lr(self) -> list[float]:
+        """The optimizer's lr after the last ``step``, as a one-element list."""
+        return [self._last_lr]
+
+    def state_dict(self) -> dict[str, Any]:
+        """The schedule's state as a plain, JSON-serialisable dict.
+
+        ``best`` is ``None`` while no metric has been seen (it is then +-inf, which
+        strict JSON cannot hold).
+        """
+        return {
+            "scheduler": type(self).__name__,
+            **{k: getattr(self, k) for k in self._setting_names},
+            "best": self.best if math.isfinite(self.best) else None,
+            "num_bad_epochs": self.num_bad_epochs,
+            "cooldown_counter": self.cooldown_counter,
+            "last_epoch": self.last_epoch,
+            "last_lr": self._last_lr,
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a state saved by ``state_dict()``; on error nothing changes.
+
+        Raises:
+            TypeError: ``state_dict`` is not a mapping.
+            ValueError: a key is missing or unexpected, the class differs, or a value is
+                invalid; the message names which.
+        """
+        name = type(self).__name__
+        where = f"{name}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{where}: expected a dict (got {_describe(state_dict)})")
+        counters = ("num_bad_epochs", "cooldown_counter", "last_epoch")
+        _check_keys(
+            state_dict, ("scheduler", *self._setting_names, "best", *counters, "last_lr"), where
+        )
+        if state_dict["scheduler"] != name:
+            raise ValueError(f"{where}: the state is for {state_dict['scheduler']!r}, not {name!r}")
+        try:
+            settings = self._validate({k: state_dict[k] for k in self._setting_names})
+            last_lr = _check_lr(state_dict["last_lr"])
+            best = state_dict["best"]
+            if best is None:
+                best = math.inf if settings["mode"] == "min" else -math.inf
+            elif not math.isfinite(_real(best, "best")):
+                raise ValueError(f"'best' must be finite or None (got {best!r})")
+            for key in counters:
+                value = _int(state_dict[key], key)
+                if value < 0:
+                    raise ValueError(f"{key!r} must be an int >= 0 (got {value})")
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: {e}") from e
+        for key, value in settings.items():
+            setattr(self, key, value)
+        self.best = float(best)
+        for key in counters:
+            setattr(self, key, state_dict[key])
+        self._last_lr = last_lr
+
+    def __repr__(self) -> str:
+        shown = "".join(f"{k}={getattr(self, k)!r}, " for k in self._setting_names)
+        return f"ReduceLROnPlateau({shown}best={self.best!r}, last_lr={self._last_lr!r})"

@@ -9,12 +9,47 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Protocol, SupportsFloat
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, ClassVar, Final, Protocol, SupportsFloat
 
-from ..value import _describe
+from ..value import _describe, enable_grad
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "NONE_GRAD"]
+
+
+class _NoneGrad(float):
+    """The type of :data:`NONE_GRAD`: a float equal to 0.0 that means "no gradient".
+
+    Example:
+        >>> from autograd_mini import Value
+        >>> from autograd_mini.optim import SGD
+        >>> w, unused = Value(2.0), Value(5.0)
+        >>> opt = SGD([w, unused], lr=0.1, weight_decay=0.5)
+        >>> opt.zero_grad()  # set_to_none=True: .grad = NONE_GRAD
+        >>> (w * w).backward()  # reaches w only
+        >>> opt.step()  # skips `unused`: no weight decay for it, as in PyTorch
+        >>> w.data, unused.data, unused.grad is NONE_GRAD
+        (1.5, 5.0, True)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls) -> _NoneGrad:
+        return super().__new__(cls, 0.0)
+
+    def __reduce__(self) -> str:
+        # copy, deepcopy and pickle give back the one NONE_GRAD (by its global name)
+        return "NONE_GRAD"
+
+
+#: What ``zero_grad(set_to_none=True)`` stores in ``.grad``: this library's stand-in for
+#: PyTorch's ``grad = None``. It is the float 0.0 for every computation, so a ``Value``
+#: holding it works as before; ``backward()`` replaces it (by a plain float) on every
+#: node of the graph it walks, and ``step()`` skips a parameter that still holds it.
+#: (``None`` itself would break ``backward()``, which adds each node's earlier
+#: ``.grad`` back to the new one: ``None + 1.0`` raises ``TypeError``.)
+NONE_GRAD: Final[float] = _NoneGrad()
 
 
 class _Param(Protocol):
@@ -25,6 +60,36 @@ class _Param(Protocol):
 
 
 _State = dict[str, float]
+
+
+# --- arithmetic ---------------------------------------------------------------------------
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's constant, splits a float into two halves
+
+
+def _fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once (a fused multiply-add), as PyTorch's CPU kernels compute
+    ``add(x, alpha=)`` and ``addcmul``. (``math.fma`` needs Python 3.13.)
+
+    The product is split exactly (Dekker's TwoProduct: ``p + e == a * b``) and
+    ``math.fsum`` rounds ``c + p + e`` correctly, which is the FMA; zeros, huge and tiny
+    values, where the split would overflow or lose bits, take an exact slower path.
+    """
+    p = a * b
+    if 1e-270 < abs(p) < 1e295 and abs(a) < 1e295 and abs(b) < 1e295:
+        t = _SPLIT * a
+        ah = t - (t - a)
+        al = a - ah
+        t = _SPLIT * b
+        bh = t - (t - b)
+        bl = b - bh
+        return math.fsum((c, p, ((ah * bh - p) + ah * bl + al * bh) + al * bl))
+    if p == 0.0 or not (math.isfinite(p) and math.isfinite(c)):
+        return c + p  # an exact product, or IEEE's rules for inf and nan, as an FMA gives
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
 
 
 # --- checking user input ----------------------------------------------------------------
@@ -121,8 +186,9 @@ class Optimizer:
     """Base class: holds the parameters, steps them all or none, saves and loads state.
 
     A subclass lists its hyper-parameters, checks them in ``_validate`` and implements
-    the update of one parameter in ``_update(t, p, g, state)``: given the step number
-    ``t`` (1 for the first step), the parameter's value ``p``, its gradient ``g`` and its
+    the update of one parameter in ``_update(t, p, g, state)``: given the parameter's
+    update number ``t`` (1.0 for its first; a float, as PyTorch keeps it, and one more
+    than its ``step`` buffer where it keeps one), its value ``p``, its gradient ``g`` and its
     buffers, return the new value and the new buffers, without side effects. ``step()``
     does the rest: reading and checking gradients, and committing every update at once.
 
@@ -135,6 +201,9 @@ class Optimizer:
 
     Attributes:
         lr: the learning rate; set it freely (schedules do), it is checked on assignment.
+        initial_lr: ``None`` until a schedule is built on this optimizer; then the lr at
+            that moment, the ``base_lr`` of every schedule on it (PyTorch's
+            ``param_groups[0]["initial_lr"]``).
             The other hyper-parameters are attributes too; one set by hand to an invalid
             value makes the next ``step()`` raise.
 
@@ -148,16 +217,19 @@ class Optimizer:
         >>> class P:  # anything with a float .data and a .grad will do
         ...     def __init__(self, data, grad):
         ...         self.data, self.grad = data, grad
+        >>> from autograd_mini.optim import GD
         >>> p = P(1.0, 0.5)
         >>> opt = GD([p], lr=0.1)
         >>> opt.step()
         >>> p.data
         0.95
-        >>> opt.zero_grad()
+        >>> opt.zero_grad(set_to_none=False)
         >>> p.grad
         0.0
     """
 
+    #: Whether ``step`` must be given a closure (L-BFGS evaluates the loss many times).
+    requires_closure: ClassVar[bool] = False
     #: Hyper-parameters shown by ``repr`` and saved by ``state_dict`` (``lr`` first).
     _hyper_names: ClassVar[tuple[str, ...]] = ("lr",)
     #: Every buffer a parameter's state may hold, and those that must be ``>= 0``.
@@ -172,6 +244,7 @@ class Optimizer:
         self._assign(checked)
         self._state: list[_State] = [{} for _ in self._params]
         self._steps = 0
+        self.initial_lr: float | None = None
 
     # --- the learning rate -------------------------------------------------------------
     @property
@@ -197,7 +270,7 @@ class Optimizer:
         """Check a full set of hyper-parameters; return them normalised (floats, bools)."""
         return {"lr": _check_lr(hyper["lr"])}
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")
 
     def _assign(self, hyper: Mapping[str, Any]) -> None:
@@ -205,53 +278,103 @@ class Optimizer:
             setattr(self, key, value)
 
     # --- the public interface ------------------------------------------------------------
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to ``0.0`` (gradients accumulate otherwise)."""
-        for p in self._params:
-            p.grad = 0.0
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient (gradients accumulate otherwise).
 
-    def step(self) -> None:
-        """Update every parameter from its ``.grad``, all of them or none.
+        Args:
+            set_to_none: as PyTorch's (and its default): mark each gradient as absent,
+                by storing :data:`NONE_GRAD` (a float equal to 0.0) in ``.grad``; a
+                parameter that the next ``backward()`` does not reach keeps it, and
+                ``step()`` then leaves that parameter and its buffers alone (no weight
+                decay, no momentum, no step counted), exactly as PyTorch skips a
+                parameter whose ``.grad`` is ``None``. With ``False``, store the float
+                0.0: every parameter is updated, with a zero gradient where the
+                backward pass did not reach it.
 
         Raises:
-            TypeError: a ``.grad`` or ``.data`` is not a number.
+            TypeError: ``set_to_none`` is not a bool.
+        """
+        fill = NONE_GRAD if _flag(set_to_none, "set_to_none") else 0.0
+        for p in self._params:
+            p.grad = fill
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter from its ``.grad``, all of them or none.
+
+        A parameter whose ``.grad`` is :data:`NONE_GRAD` (see :meth:`zero_grad`) is
+        skipped, with its buffers, as PyTorch skips one whose ``.grad`` is ``None``.
+
+        Args:
+            closure: as PyTorch's: called first (with recording on), to recompute the
+                loss and the gradients; its result is returned.
+
+        Returns:
+            What ``closure`` returned, or ``None`` without one.
+
+        Raises:
+            TypeError: a ``.grad`` or ``.data`` is not a number, or ``closure`` is not
+                callable.
             FloatingPointError: a gradient is NaN or infinite, or an update overflows; no
                 parameter and no buffer is changed, so the last good values are kept.
             ValueError: a hyper-parameter was set by hand to an invalid value.
         """
         name = type(self).__name__
+        loss = None
+        if closure is not None:
+            if not callable(closure):
+                raise TypeError(f"{name}.step: closure must be callable (got {_describe(closure)})")
+            with enable_grad():
+                loss = closure()
         self._assign(self._validate(self._hyper()))
         params = self._params
         grads = [p.grad for p in params]
+        states = self._state
+        live: Sequence[int] = range(len(params))
+        if _NoneGrad in set(map(type, grads)):  # skip what the last backward did not reach
+            live = [i for i, g in enumerate(grads) if type(g) is not _NoneGrad]
+            params = [params[i] for i in live]
+            grads = [grads[i] for i in live]
+            states = [states[i] for i in live]
         datas = [p.data for p in params]
         if not (_finite_floats(grads) and _finite_floats(datas)):
             # the slow path: convert, and name the first parameter that is not a number
             grads = [self._read(p.grad, name, f"{_name(p, i)} has .grad", "gradient")
-                     for i, p in enumerate(params)]
+                     for i, p in zip(live, params)]
             datas = [self._read(p.data, name, f"{_name(p, i)} has .data", "value")
-                     for i, p in enumerate(params)]
-        t = self._steps + 1
+                     for i, p in zip(live, params)]
+        steps = self._steps
         update = self._update
-        updates = [update(t, x, g, s) for x, g, s in zip(datas, grads, self._state)]
+        # each parameter's own count (its "step" buffer: skipped steps do not count), or,
+        # for a state saved before those counts existed, the optimizer's
+        fallback = float(steps + 1)
+        updates = [
+            update(s["step"] + 1.0 if "step" in s else fallback if s else 1.0, x, g, s)
+            for x, g, s in zip(datas, grads, states)
+        ]
         news = [new for new, _ in updates]
         buffers = [v for _, state in updates for v in state.values()]
         if not (_finite_floats(news) and _finite_floats(buffers)):
-            for i, (x, (new, state)) in enumerate(zip(datas, updates)):
+            for i, x, (new, state) in zip(live, datas, updates):
                 if not math.isfinite(new):
                     raise FloatingPointError(
-                        f"{name}.step: the update of {_name(params[i], i)} is not finite "
-                        f"({x!r} -> {new!r}); no parameter was changed (try a smaller lr)"
+                        f"{name}.step: the update of {_name(self._params[i], i)} is not "
+                        f"finite ({x!r} -> {new!r}); no parameter was changed (try a smaller lr)"
                     )
                 for key, value in state.items():
                     if not math.isfinite(value):
                         raise FloatingPointError(
-                            f"{name}.step: buffer {key!r} of {_name(params[i], i)} became "
-                            f"{value!r}; no parameter was changed"
+                            f"{name}.step: buffer {key!r} of {_name(self._params[i], i)} "
+                            f"became {value!r}; no parameter was changed"
                         )
         for p, new in zip(params, news):
             p.data = new
-        self._state = [state for _, state in updates]
-        self._steps = t
+        if len(live) == len(self._params):
+            self._state = [state for _, state in updates]
+        else:
+            for i, (_, state) in zip(live, updates):
+                self._state[i] = state  # the skipped keep theirs
+        self._steps = steps + 1
+        return loss
 
     @staticmethod
     def _read(x: object, name: str, what: str, kind: str) -> float:
@@ -349,6 +472,8 @@ class Optimizer:
                     raise ValueError(f"{at}[{key!r}] must be a finite number (got {value!r})")
                 if key in self._nonnegative_buffers and number < 0:
                     raise ValueError(f"{at}[{key!r}] must be >= 0 (got {value!r})")
+                if key == "step" and (number < 0 or not number.is_integer()):
+                    raise ValueError(f"{at}['step'] must be a whole number >= 0 (got {value!r})")
                 buffers[key] = number
             new_state.append(buffers)
         self._assign(checked)

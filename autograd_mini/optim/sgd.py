@@ -135,7 +135,7 @@ class SGD(Optimizer):
             "maximize": maximize,
         }
 
-    def _update(self, t: int, p: float, g: float, state: _State) -> tuple[float, _State]:
+    def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         if self.maximize:
             g = -g
         if self.weight_decay != 0:
