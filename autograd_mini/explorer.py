@@ -64,6 +64,7 @@ _FORMULAS: dict[str, tuple[str, ...]] = {
     "rdiv_const": ("-{out} / {x}",),
     "pow": ("{y} * {x} ** ({y} - 1)", "{out} * log({x})"),
     "pow_const": ("{c} * {x} ** ({c} - 1)",),
+    "rpow_const": ("{out} * log({c})",),
     "abs": ("sign({x})",),
     "exp": ("{out}",),
     "log": ("1 / {x}",),
