@@ -153,6 +153,7 @@ _nonnegative_float = _float_at_least(0.0, strict=False)
 # The demo's limits: a pure-Python network this size trains in minutes, not days, and
 # points this noisy are still far from overflowing anything the network computes.
 _MAX_SAMPLES = 1_000_000
+_MAX_EPOCHS = 100_000
 _MAX_PARAMETERS = 1_000_000
 _MAX_NOISE = 1e6
 
@@ -276,7 +277,13 @@ def _add_demo(commands: Any) -> None:
         help="initial learning rate (default: 1.0 for sgd, 0.1 for momentum and nesterov, "
         "0.05 for adam)",
     )
-    p.add_argument("--epochs", type=_positive_int, default=100, metavar="N", help="default: 100")
+    p.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help=f"default: 100 (at most {_MAX_EPOCHS:,})",
+    )
     p.add_argument(
         "--batch-size",
         type=_positive_int,
@@ -564,6 +571,8 @@ def _prepare(folder: Path) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     noise = _NOISE[args.dataset] if args.noise is None else args.noise
+    if args.epochs > _MAX_EPOCHS:
+        raise _UsageError(f"--epochs {args.epochs}: at most {_MAX_EPOCHS:,} for this demo")
     if args.samples > _MAX_SAMPLES:
         raise _UsageError(f"--samples {args.samples}: at most {_MAX_SAMPLES:,} for this demo")
     sizes = [2, *args.hidden, 1]
