@@ -443,8 +443,9 @@ def fit(
     Stopping rules, checked after every epoch, first match wins:
 
     * divergence: a non-finite (or overflowing) loss, gradient or parameter stops the
-      run at once; the parameters are restored to the last finite ones and a
-      ``RuntimeWarning`` says so;
+      run at once, at whatever step, the first one included; the parameters are
+      restored to the last finite ones and a ``RuntimeWarning`` says so (a loss that
+      leaves its domain later in the run, such as ``log`` of a negative, too);
     * ``gtol``: the gradient norm (the Euclidean norm of the last batch's gradient,
       exact for full-batch training) fell below ``gtol``;
     * ``tol``: the epoch loss changed by at most ``tol * max(1, |loss|)`` for
@@ -458,12 +459,16 @@ def fit(
         y: the targets, one per sample.
         loss: ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"``, ``"cross_entropy"`` or a
             callable ``loss(predictions, targets) -> Value``.
-        optimizer: an optimizer over ``model.parameters()`` (``autograd_mini.optim``).
+        optimizer: an optimizer over ``model.parameters()`` (``autograd_mini.optim``). One
+            with ``requires_closure = True`` (``LBFGS``, as in PyTorch) is stepped as
+            ``optimizer.step(closure)``, full batch only; the closure zeroes the
+            gradients, computes the loss (plus the penalty), backpropagates and returns
+            the loss as a float. The epoch's loss is the closure's first value.
         epochs: the maximum number of epochs.
         batch_size: samples per step; None for full batch.
         shuffle: reshuffle the samples every epoch (mini-batch only).
-        seed: seeds the shuffling.
-        l2: weight of the L2 penalty added to the loss.
+        seed: seeds the shuffling (an int >= 0, or None).
+        l2: weight (>= 0) of the L2 penalty added to the loss.
         tol: see the stopping rules; None to disable.
         patience: epochs in a row for ``tol``.
         gtol: see the stopping rules; None to disable.
@@ -483,8 +488,16 @@ def fit(
     Returns:
         A :class:`History` with per-epoch losses, metrics and the stop reason.
 
+    Every sample is checked once before training, so bad data is never mistaken for
+    divergence: a NaN or inf in ``X`` or ``y``, a row of the wrong length or a label
+    the loss cannot take raises ``ValueError`` naming the sample by its index.
+
     Raises:
-        ValueError: empty or mismatched data, or bad settings (``epochs < 1``, ...).
+        TypeError: an argument of the wrong type (``epochs=True``, a loss that returns a
+            plain number, ...); the message names the argument.
+        ValueError: empty, mismatched or bad data (naming the sample), or a bad setting
+            (``epochs < 1``, ``l2 < 0``, ``seed < 0``, ``batch_size`` with a closure-based
+            optimizer, ...).
 
     Example:
         >>> from autograd_mini import nn, optim
