@@ -372,7 +372,13 @@ def _check_data(model: Any, X: object, y: object, loss_name: str) -> int:
                 f"fit: sample {i} of X has {len(values)} inputs but {against} {width} "
                 "(every sample needs the same number of inputs)"
             )
-        for j, v in enumerate(values):
+        try:  # the fast check, at C speed: finite numbers have a finite sum
+            total = math.fsum(values)
+        except (TypeError, ValueError, OverflowError):
+            total = math.nan
+        if total - total == 0.0 and not any(isinstance(v, bool) for v in values):
+            continue
+        for j, v in enumerate(values):  # find the culprit and say what is wrong with it
             f = _number(v)
             if f is None:
                 raise TypeError(f"fit: X[{i}][{j}] must be a number (got {_describe(v)})")

@@ -467,8 +467,9 @@ class _ClosureGD:
         return float(loss)
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("calls", [1, 3])
-def test_fit_trains_with_a_closure_based_optimizer(calls: int) -> None:
+def test_fit_trains_with_a_closure_based_optimizer(calls: int, compiled: bool) -> None:
     """A closure-based GD gives exactly plain GD's losses and parameters, one loss per epoch."""
     X, y, _ = datasets.make_regression(10, 2, coef=[1.0, -2.0], seed=0)
 
@@ -476,7 +477,8 @@ def test_fit_trains_with_a_closure_based_optimizer(calls: int) -> None:
         model = nn.Linear(2, 1, seed=0)
         opt: Any = (_ClosureGD(model.parameters(), 0.1, calls) if closure
                     else optim.GD(model.parameters(), lr=0.1))
-        h = fit(model, X, y, loss="mse", optimizer=opt, epochs=20, l2=1e-3, progress=False)
+        h = fit(model, X, y, loss="mse", optimizer=opt, epochs=20, l2=1e-3, progress=False,
+                compile=compiled)
         assert len(h.losses) == h.epochs == 20 and len(h.metrics["grad_norm"]) == 20
         return h.losses, [p.data for p in model.parameters()]
 
@@ -514,3 +516,15 @@ def test_history_repr_is_a_short_readable_summary() -> None:
     assert f"{h.losses[-1]:.6g}" in lines[1] and "accuracy" in lines[2]
     assert "stop_reason: reached the maximum of 3 epochs" in repr(h)
     assert lines[-1].strip() == "diverged: False"
+
+
+@pytest.mark.parametrize("bad, error", [(True, TypeError), ("1", TypeError), (10**400, ValueError),
+                                        (math.nan, ValueError)])
+def test_fit_data_check_finds_the_culprit_past_the_fast_path(bad: Any, error: type) -> None:
+    """A bool, a string, a huge int or a NaN in a row is named, though the row's sum is cheap."""
+    X, y = _regression()
+    X[7] = [1.0, bad]
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(error, match=r"X\[7\]\[1\]"):
+        fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=1e-3),
+            epochs=1, progress=False)
