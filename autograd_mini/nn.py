@@ -214,14 +214,18 @@ class Module:
         (the class name), ``config`` (the constructor arguments of :meth:`config`) and
         ``parameters`` (the :meth:`state_dict`). It is written to a temporary file in the
         same directory, flushed to disk and renamed over ``path`` with ``os.replace``, so
-        ``path`` always holds either the old file or the complete new one.
+        ``path`` always holds either the old file or the complete new one. A symbolic
+        link is written through (the link stays), an existing file keeps its permission
+        bits, and a temporary file left by a killed save is removed by a later one.
 
         Args:
             path: where to write; an existing file is replaced.
 
         Raises:
             ValueError: a parameter is not finite (nothing is written).
-            OSError: the file cannot be written (an old file at ``path`` is intact).
+            PermissionError: ``path`` is a read-only file (it is left as it is).
+            OSError: the file cannot be written (an old file at ``path`` is intact); the
+                error names ``path``.
         """
         state = self.state_dict()
         for name, value in state.items():
