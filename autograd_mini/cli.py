@@ -50,7 +50,7 @@ from .expr import (
 )
 from .gradcheck import numerical_grad
 from .plots import TrainingRecorder
-from .train import History, fit, minimize
+from .train import History, Progress, fit, minimize
 from .value import Value, no_grad
 
 __all__ = ["main"]
@@ -85,13 +85,6 @@ class _ArgumentParser(argparse.ArgumentParser):
     """An ArgumentParser that raises instead of exiting, so ``main`` returns a status."""
 
     def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments: -") and not message.startswith(
-            "unrecognized arguments: --"
-        ):
-            raise _UsageError(
-                f"{message} (an expression that starts with '-' goes after '--', as in: "
-                f"{PROG} graph -- -x**2 x=3)"
-            )
         raise _UsageError(f"{message} (see '{self.prog} --help')")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
@@ -103,6 +96,21 @@ class _ArgumentParser(argparse.ArgumentParser):
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, with a hint for leftovers that names the command run."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        message = f"unrecognized arguments: {' '.join(extra)}"
+        command = f"{PROG} {args.command}" if args.command else PROG
+        if hasattr(args, "expression") and extra[0][:1] == "-" and extra[0][:2] != "--":
+            raise _UsageError(
+                f"{message} (an expression that starts with '-' goes after '--', as in: "
+                f"{command} -- -x**2 x=3)"
+            )
+        raise _UsageError(f"{message} (see '{command} --help')")
+    return args
 
 
 def _positive_int(text: str) -> int:
@@ -142,6 +150,23 @@ def _float_at_least(low: float, strict: bool) -> Callable[[str], float]:
 
 _positive_float = _float_at_least(0.0, strict=True)
 _nonnegative_float = _float_at_least(0.0, strict=False)
+
+# The demo's limits: a pure-Python network this size trains in minutes, not days, and
+# points this noisy are still far from overflowing anything the network computes.
+_MAX_SAMPLES = 1_000_000
+_MAX_EPOCHS = 100_000
+_MAX_PARAMETERS = 1_000_000
+_MAX_NOISE = 1e6
+
+
+def _noise(text: str) -> float:
+    x = _nonnegative_float(text)
+    if x > _MAX_NOISE:
+        raise argparse.ArgumentTypeError(
+            f"expected a number from 0 to {_MAX_NOISE:g}; larger noise drowns the data "
+            f"(got {text!r})"
+        )
+    return x
 
 
 def _layer_sizes(text: str) -> list[int]:
@@ -192,19 +217,19 @@ def _add_demo(commands: Any) -> None:
         description=(
             "Train micrograd's demo: an MLP with two hidden layers of 16 relu units on 100\n"
             "points of two moons (noise 0.1), hinge loss plus 1e-4 * sum(p**2), full-batch\n"
-            "SGD whose learning rate decays linearly from lr, as micrograd's\n"
-            "lr * (1 - 0.9*k/epochs) at epoch k = 0, 1, ..., 100 epochs. Prints the\n"
+            "SGD whose learning rate decays linearly from lr: in epoch k (k = 0, 1, ...,\n"
+            "epochs - 1) it is lr * (1 - 0.9*k/epochs), as in micrograd. Prints the\n"
             "training accuracy and why training stopped, and writes into the output folder:\n"
             "  loss.png                the loss per epoch        (needs matplotlib)\n"
             "  decision_boundary.png   the two classes' regions  (needs matplotlib)\n"
             "  training.gif            training, epoch by epoch  (needs matplotlib)\n"
             "  forward_graph.svg       the graph of one forward pass, collapsed into\n"
-            "                          layers                    (needs Graphviz's dot)\n"
+            "                          layers  (Graphviz's dot, or pip's graphviz-pure)\n"
             "  explore.html            a page stepping through backprop of the first\n"
             "                          point's loss (open it in a browser)\n"
             "  model.json              the trained model (autograd_mini.nn.load_model)\n"
-            "A picture whose tool is missing is skipped with a note (the graph is then\n"
-            "written as DOT text, forward_graph.dot)."
+            "A picture whose tool is missing is skipped with a note (without any Graphviz\n"
+            "the graph is written as DOT text, forward_graph.dot)."
         ),
         epilog=(
             "examples:\n"
@@ -223,12 +248,19 @@ def _add_demo(commands: Any) -> None:
         help="two moons; two Gaussian blobs around (-1,-1) and (1,1); or XOR on the corners "
         "(+-1, +-1) (default: moons)",
     )
-    p.add_argument("--samples", type=_positive_int, default=100, metavar="N", help="default: 100")
+    p.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help=f"default: 100 (at most {_MAX_SAMPLES:,})",
+    )
     p.add_argument(
         "--noise",
-        type=_nonnegative_float,
+        type=_noise,
         metavar="STD",
-        help="noise of the points (default: 0.1 for moons, 0.6 for blobs, 0.15 for xor)",
+        help=f"noise of the points, 0 to {_MAX_NOISE:g} (default: 0.1 for moons, 0.6 for "
+        "blobs, 0.15 for xor)",
     )
     p.add_argument(
         "--hidden",
@@ -250,7 +282,13 @@ def _add_demo(commands: Any) -> None:
         help="initial learning rate (default: 1.0 for sgd, 0.1 for momentum and nesterov, "
         "0.05 for adam)",
     )
-    p.add_argument("--epochs", type=_positive_int, default=100, metavar="N", help="default: 100")
+    p.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help=f"default: 100 (at most {_MAX_EPOCHS:,})",
+    )
     p.add_argument(
         "--batch-size",
         type=_positive_int,
@@ -267,7 +305,7 @@ def _add_demo(commands: Any) -> None:
         "--out", default=_DEMO_DIR, metavar="DIR", help=f"output folder (default: ./{_DEMO_DIR})"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
-    p.set_defaults(run=_demo)
+    p.set_defaults(run=_one_line(_demo))
 
 
 def _add_graph(commands: Any) -> None:
@@ -320,8 +358,16 @@ def _add_graph(commands: Any) -> None:
         choices=_GRAPH_FORMATS,
         help="picture format (default: from the --out suffix; 'dot' writes the DOT text)",
     )
+    p.add_argument(
+        "--max-nodes",
+        type=_positive_int,
+        default=500,
+        metavar="N",
+        help="draw at most N boxes; a larger graph is collapsed into its repeated parts "
+        "(default: 500)",
+    )
     p.add_argument("--no-render", action="store_true", help="do not draw the graph")
-    p.set_defaults(run=_graph)
+    p.set_defaults(run=_one_line(_graph))
 
 
 def _add_minimize(commands: Any) -> None:
@@ -412,6 +458,32 @@ def _warn(text: str) -> None:
 
 def _num(x: float) -> str:
     return format(x, ".6g")
+
+
+def _one_line(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``command``, with any error the input can cause turned into one line and exit 2.
+
+    The commands check what they can up front; this is the net under them, so that no
+    number on the command line can end in a traceback.
+    """
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ParseError:
+            raise  # shown with its caret by main
+        except OSError as e:
+            raise _UsageError(_os_reason(e)) from None
+        except (ValueError, ArithmeticError) as e:
+            raise _UsageError(f"{args.command}: {_first_line(e)}") from None
+
+    return run
+
+
+def _os_reason(e: OSError) -> str:
+    """Why an OSError happened, naming the path involved."""
+    reason = e.strerror or str(e)
+    return f"{reason} ({e.filename!r})" if e.filename else reason
 
 
 def _first_line(e: BaseException) -> str:
@@ -525,7 +597,21 @@ def _prepare(folder: Path) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     noise = _NOISE[args.dataset] if args.noise is None else args.noise
-    X, y = _dataset(args.dataset, args.samples, noise, args.seed)
+    if args.epochs > _MAX_EPOCHS:
+        raise _UsageError(f"--epochs {args.epochs}: at most {_MAX_EPOCHS:,} for this demo")
+    if args.samples > _MAX_SAMPLES:
+        raise _UsageError(f"--samples {args.samples}: at most {_MAX_SAMPLES:,} for this demo")
+    sizes = [2, *args.hidden, 1]
+    count = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if count > _MAX_PARAMETERS:
+        raise _UsageError(
+            f"--hidden {','.join(map(str, args.hidden))}: the network would have {count:,} "
+            f"parameters, more than this pure-Python demo's {_MAX_PARAMETERS:,}"
+        )
+    try:
+        X, y = _dataset(args.dataset, args.samples, noise, args.seed)
+    except ValueError as e:
+        raise _UsageError(f"--noise {noise:g}: {_first_line(e)}") from None
     model = nn.MLP(2, [*args.hidden, 1], args.activation, seed=args.seed)
     lr = _LR[args.optimizer] if args.lr is None else args.lr
     optimizer = _optimizer(args.optimizer, model.parameters(), lr)
@@ -544,6 +630,15 @@ def _demo(args: argparse.Namespace) -> int:
     )
     sys.stdout.flush()
     recorder = TrainingRecorder(model, X, y)  # for training.gif
+    # The progress line ends without its own "stopped:" line: the reason is printed once,
+    # below, with the results.
+    bar = None if args.no_progress else Progress(epochs)
+    callbacks: list[Callable[[int, dict[str, float]], Any]] = [
+        lambda epoch, logs: schedule.step(),
+        recorder,
+    ]
+    if bar is not None:
+        callbacks.append(lambda epoch, logs: bar.update(epoch, logs["loss"], logs))
     with warnings.catch_warnings():  # a divergence is reported below, as the stop reason
         warnings.simplefilter("ignore", RuntimeWarning)
         history = fit(
@@ -556,14 +651,21 @@ def _demo(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             seed=args.seed,
             l2=_L2,
-            callbacks=[lambda epoch, logs: schedule.step(), recorder],
-            progress=not args.no_progress,
+            callbacks=callbacks,
+            progress=False,
         )
+    if bar is not None:
+        bar.close("")
     right = sum((_score(model, x) > 0.0) == (label == 1) for x, label in zip(X, y))
     loss = f"final loss {history.losses[-1]:.4g}, " if history.losses else ""
     _out(f"stopped:  {history.stop_reason} ({history.seconds:.1f} s)")
     _out(f"result:   {loss}training accuracy {right / len(X):.1%} ({right}/{len(X)})")
 
+    _out(
+        f"drawing:  the loss curve, the decision boundary, the training animation, the graph "
+        f"and the backprop explorer into {folder} ..."
+    )
+    sys.stdout.flush()
     written = _demo_files(folder, model, X, y, history, recorder)
     _out(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {folder.resolve()}:")
     for line in _table([[path.name, what] for path, what in written], numeric=False):
@@ -707,7 +809,7 @@ def _graph(args: argparse.Namespace) -> int:
             for line in _table([head, *rows]):
                 _out(line)
     if target is not None:
-        _draw(out, *target)
+        _draw(out, *target, max_nodes=args.max_nodes)
     return status
 
 
@@ -749,20 +851,28 @@ def _check(
     return 0
 
 
-def _draw(out: Value, path: Path, fmt: str) -> None:
+def _draw(out: Value, path: Path, fmt: str, *, max_nodes: int = 500) -> None:
     from . import viz
 
     try:
         if path.parent != Path(""):
             path.parent.mkdir(parents=True, exist_ok=True)
-        written = viz.render_graph(out, path, format=fmt)
+        written = viz.render_graph(out, path, format=fmt, max_nodes=max_nodes)
     except viz.GraphvizNotFoundError as e:
         _warn(f"could not draw {path}: Graphviz's dot is not installed; wrote {e.dot_path} instead")
         return
-    except (ImportError, RuntimeError, ValueError, OSError) as e:
+    except OSError as e:  # the user's path cannot be written: bad input, not a warning
+        raise _UsageError(f"cannot write the graph to {str(path)!r}: {_os_reason(e)}") from None
+    except ValueError as e:
+        if "max_nodes=" in str(e):
+            raise _UsageError(
+                f"{_first_line(e).split('; pass a larger')[0]}; pass a larger --max-nodes"
+            ) from None
+        raise _UsageError(f"cannot draw the graph: {_first_line(e)}") from None
+    except (ImportError, RuntimeError) as e:
         dot_path = path.with_suffix(".dot")
         try:
-            dot_path.write_text(viz.to_dot(out), encoding="utf-8")
+            dot_path.write_text(viz.to_dot(out, max_nodes=max_nodes), encoding="utf-8")
         except (ValueError, OSError):
             _warn(f"could not draw {path}: {_first_line(e)}")
         else:
@@ -975,7 +1085,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
         if args.command is None:
             raise _UsageError(f"choose a command: demo, graph or minimize (see '{PROG} --help')")
         status: int = args.run(args)

@@ -22,11 +22,13 @@ Example:
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import numbers
 import os
 import random
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from typing import Literal, TypeVar
 
 from .value import _describe
@@ -69,6 +71,23 @@ def _check_real(func: str, name: str, value: object, *, nonnegative: bool = Fals
     if not math.isfinite(f) or (nonnegative and f < 0.0):
         raise ValueError(f"{func}: {name} must be {what} (got {value!r})")
     return f
+
+
+# NOTE: a Box-Muller draw is at most sqrt(-2 log 2**-53) < 8.6 standard deviations, so
+# a noise below this limit keeps every noisy coordinate of magnitude <= 4 finite.
+_MAX_NOISE = sys.float_info.max / 32.0
+# Centers (and the bias) as large as this stay finite with that noise added.
+_MAX_CENTER = sys.float_info.max / 4.0
+
+
+def _check_scale(func: str, name: str, value: float, limit: float, what: str) -> float:
+    """``value`` if ``abs(value) <= limit``, else a ValueError saying what would overflow."""
+    if abs(value) > limit:
+        raise ValueError(
+            f"{func}: {name} must be at most {limit:.3g} in size so that {what} stay finite "
+            f"(got {value!r})"
+        )
+    return value
 
 
 def _check_vector(func: str, name: str, value: object) -> list[float]:
@@ -151,6 +170,7 @@ def make_moons(
     """
     n = _check_int("make_moons", "n_samples", n_samples, minimum=1)
     sigma = _check_real("make_moons", "noise", noise, nonnegative=True)
+    _check_scale("make_moons", "noise", sigma, _MAX_NOISE, "the points")
     rng = _make_rng("make_moons", seed)
 
     n_upper = n // 2
@@ -211,13 +231,17 @@ def make_blobs(
     func = "make_blobs"
     n = _check_int(func, "n_samples", n_samples, minimum=1)
     dim = None if n_features is None else _check_int(func, "n_features", n_features, minimum=1)
-    std = _check_real(func, "cluster_std", cluster_std, nonnegative=True)
+    std = _check_scale(func, "cluster_std", _check_real(func, "cluster_std", cluster_std,
+                                                         nonnegative=True),
+                       _MAX_NOISE, "the points")
     if not isinstance(center_box, (list, tuple)) or len(center_box) != 2:
         raise TypeError(
             f"{func}: center_box must be a pair (low, high) (got {_describe(center_box)})"
         )
-    low = _check_real(func, "center_box[0]", center_box[0])
-    high = _check_real(func, "center_box[1]", center_box[1])
+    low = _check_scale(func, "center_box[0]", _check_real(func, "center_box[0]", center_box[0]),
+                       _MAX_CENTER, "the centers and points")
+    high = _check_scale(func, "center_box[1]", _check_real(func, "center_box[1]", center_box[1]),
+                        _MAX_CENTER, "the centers and points")
     if low > high:
         raise ValueError(f"{func}: center_box must have low <= high (got {center_box!r})")
     rng = _make_rng(func, seed)
@@ -226,6 +250,9 @@ def make_blobs(
         if not centers:
             raise ValueError(f"{func}: centers must not be empty")
         points = [_check_vector(func, f"centers[{k}]", c) for k, c in enumerate(centers)]
+        for k, c in enumerate(points):
+            for j, v in enumerate(c):
+                _check_scale(func, f"centers[{k}][{j}]", v, _MAX_CENTER, "the points")
         if not points[0]:
             raise ValueError(f"{func}: centers[0] must have at least one coordinate (got [])")
         for k, c in enumerate(points):
@@ -302,11 +329,16 @@ def make_regression(
     func = "make_regression"
     n = _check_int(func, "n_samples", n_samples, minimum=1)
     d = _check_int(func, "n_features", n_features, minimum=1)
-    sigma = _check_real(func, "noise", noise, nonnegative=True)
-    b = _check_real(func, "bias", bias)
+    sigma = _check_scale(func, "noise", _check_real(func, "noise", noise, nonnegative=True),
+                         _MAX_NOISE, "the targets")
+    b = _check_scale(func, "bias", _check_real(func, "bias", bias), _MAX_CENTER, "the targets")
     weights = None if coef is None else _check_vector(func, "coef", coef)
     if weights is not None and len(weights) != d:
         raise ValueError(f"{func}: coef must have n_features={d} entries (got {len(weights)})")
+    if weights is not None:
+        # |x| < 8.6, so |x . coef| < 8.6 * d * max|coef|: keep that below max / 4 too.
+        for j, c in enumerate(weights):
+            _check_scale(func, f"coef[{j}]", c, _MAX_NOISE / d, "the targets")
     rng = _make_rng(func, seed)
 
     X = [[_gauss(rng, 1.0) for _ in range(d)] for _ in range(n)]
@@ -345,6 +377,7 @@ def make_xor(
     """
     n = _check_int("make_xor", "n_samples", n_samples, minimum=1)
     sigma = _check_real("make_xor", "noise", noise, nonnegative=True)
+    _check_scale("make_xor", "noise", sigma, _MAX_NOISE, "the points")
     rng = _make_rng("make_xor", seed)
 
     X = [list(_XOR_CORNERS[i % 4]) for i in range(n)]
@@ -502,21 +535,19 @@ def load_csv(
         )
     name = os.fspath(path)
 
-    rows = _read_rows(name, delimiter)
-    if not rows:
-        raise ValueError(f"{name}: the file is empty")
-    first_line, first = rows[0]
+    rows = _iter_rows(name, delimiter)  # streamed: the file's text is never all in memory
+    try:
+        first_line, first = next(rows)
+    except StopIteration:
+        raise ValueError(f"{name}: the file is empty") from None
     has_header = header is True or (header == "auto" and not any(map(_is_number, first)))
     names = [cell.strip() for cell in first] if has_header else None
-    data = rows[1:] if has_header else rows
     n_cols = len(first)
     if n_cols < 2:
         raise ValueError(
             f"{name}, line {first_line}: expected at least 2 columns (features and a "
             f"target), got {n_cols}"
         )
-    if not data:
-        raise ValueError(f"{name}: no data rows after the header on line {first_line}")
     t = _target_index(name, target, names, n_cols)
 
     features = [j for j in range(n_cols) if j != t]
@@ -524,34 +555,46 @@ def load_csv(
         columns = [f"column index {j}" for j in range(n_cols)]
         feature_names = [f"x{k}" for k in range(len(features))]
     else:
-        columns = [f"column {cell!r}" for cell in names]
+        columns = [f"column {_cut(cell)}" for cell in names]
         feature_names = [names[j] for j in features]
     # A mixed first row is read as data; if it fails, it may have been a header after all.
     hint = f" (pass header=True if line {first_line} is a header)" if header == "auto" else ""
 
     X: list[list[float]] = []
     y: list[float] = []
+    data = rows if has_header else itertools.chain([(first_line, first)], rows)
     for line, row in data:
         if len(row) != n_cols:
             raise ValueError(f"{name}, line {line}: expected {n_cols} cells, got {len(row)}")
         values = []
         for j, cell in enumerate(row):
             text = cell.strip()
-            where = f"{name}, line {line}, {columns[j]}"
             if not text:
-                raise ValueError(f"{where}: empty cell")
-            if not _is_number(text):
-                shown = text if len(text) <= 40 else text[:37] + "..."
+                raise ValueError(f"{name}, line {line}, {columns[j]}: empty cell")
+            try:
+                value = float(text)
+            except ValueError:
                 raise ValueError(
-                    f"{where}: {shown!r} is not a number{hint if line == first_line else ''}"
-                )
-            value = float(text)
+                    f"{name}, line {line}, {columns[j]}: {_cut(text)} is not a number"
+                    f"{hint if line == first_line else ''}"
+                ) from None
             if not math.isfinite(value):
-                raise ValueError(f"{where}: {text!r} is not a finite number")
+                raise ValueError(
+                    f"{name}, line {line}, {columns[j]}: {_cut(text)} is not a finite number"
+                )
             values.append(value)
         X.append([values[j] for j in features])
         y.append(values[t])
+    if not X:
+        raise ValueError(f"{name}: no data rows after the header on line {first_line}")
     return X, y, feature_names
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """``repr(text)`` for an error message, cut to about ``limit`` characters."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit - 3]) + f"... ({len(text):,} characters)"
 
 
 def _is_number(cell: str) -> bool:
@@ -562,9 +605,8 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _read_rows(name: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """The file's non-blank rows, each with the line number it starts on."""
-    rows: list[tuple[int, list[str]]] = []
+def _iter_rows(name: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """The file's non-blank rows, one at a time, each with the line number it starts on."""
     try:
         with open(name, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f, delimiter=delimiter, strict=True)
@@ -577,13 +619,12 @@ def _read_rows(name: str, delimiter: str) -> list[tuple[int, list[str]]]:
                     break
                 except csv.Error as exc:
                     raise ValueError(
-                        f"{name}, line {reader.line_num}: malformed CSV ({exc})"
+                        f"{name}, line {reader.line_num}: malformed CSV ({_cut(str(exc), 80)})"
                     ) from None
                 if row and not (len(row) == 1 and not row[0].strip()):
-                    rows.append((start, row))
+                    yield start, row
     except UnicodeDecodeError as exc:
         raise ValueError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return rows
 
 
 def _target_index(name: str, target: int | str, names: list[str] | None, n_cols: int) -> int:
@@ -597,16 +638,19 @@ def _target_index(name: str, target: int | str, names: list[str] | None, n_cols:
         return target % n_cols
     if names is None:
         raise ValueError(
-            f"load_csv: target {target!r} is a column name, but {name} has no header "
+            f"load_csv: target {_cut(target)} is a column name, but {name} has no header "
             f"row; pass a column index, or header=True if line 1 is a header"
         )
     matches = [j for j, column in enumerate(names) if column == target]
     if not matches:
-        known = ", ".join(repr(column) for column in names)
-        raise ValueError(f"load_csv: {name} has no column {target!r} (columns: {known})")
+        known = ", ".join(_cut(column) for column in names[:20])
+        more = f" and {len(names) - 20} more" if len(names) > 20 else ""
+        raise ValueError(
+            f"load_csv: {name} has no column {_cut(target)} (columns: {known}{more})"
+        )
     if len(matches) > 1:
         raise ValueError(
-            f"load_csv: {name} has {len(matches)} columns named {target!r}; pick one by "
+            f"load_csv: {name} has {len(matches)} columns named {_cut(target)}; pick one by "
             f"index (indices {matches})"
         )
     return matches[0]

@@ -133,6 +133,13 @@ class ParseError(ValueError):
         return (type(self), (self.message, self.text, self.pos))
 
 
+def _quote(token: str, limit: int = 40) -> str:
+    """``repr(token)``, cut to about ``limit`` characters: a 10**6-digit literal stays short."""
+    if len(token) <= limit:
+        return repr(token)
+    return repr(token[: limit - 3]) + f"... ({len(token):,} characters)"
+
+
 def _caret(text: str, pos: int, width: int = 76) -> str:
     """Two indented lines: ``text`` (a window of it, if long) and a caret under ``pos``."""
     # One character of display per character of text, so the caret lines up.
@@ -504,11 +511,11 @@ def _number(text: str, start: int, end: int) -> _Token:
             hint = f" (write {text[start:end]}*{tail} for a product)"
         else:
             hint = ""
-        raise ParseError(f"invalid number {bad!r} at position {start}{hint}", text, start)
+        raise ParseError(f"invalid number {_quote(bad)} at position {start}{hint}", text, start)
     literal = text[start:end]
     value = float(literal)  # the literal matched _NUMBER, so float() accepts it
     if not math.isfinite(value):
-        raise ParseError(f"number {literal!r} at position {start} is too large", text, start)
+        raise ParseError(f"number {_quote(literal)} at position {start} is too large", text, start)
     return _Token("number", literal, start, value)
 
 
@@ -549,9 +556,9 @@ class _Parser:
                     tok.pos,
                 )
             hint = " (is an operator missing?)" if tok.text == "(" and not want_operand else ""
-            return self.error(f"unexpected {tok.text!r} at position {tok.pos}{hint}", tok.pos)
+            return self.error(f"unexpected {_quote(tok.text)} at position {tok.pos}{hint}", tok.pos)
         hint = "" if want_operand else " (is an operator missing?)"
-        message = f"unexpected {tok.kind} {tok.text!r} at position {tok.pos}{hint}"
+        message = f"unexpected {tok.kind} {_quote(tok.text)} at position {tok.pos}{hint}"
         return self.error(message, tok.pos)
 
     def parse(self) -> Expr:
@@ -635,17 +642,19 @@ class _Parser:
         if tok.text in CONSTANTS:
             return Constant(tok.text, tok.pos)
         if tok.text in _FUNCTIONS:
-            raise self.error(f"{tok.text!r} is a function: call it as {tok.text}(...)", tok.pos)
+            raise self.error(
+                f"{_quote(tok.text)} is a function: call it as {tok.text}(...)", tok.pos
+            )
         return Name(tok.text, tok.pos)
 
     def check_callable(self, tok: _Token) -> None:
         if tok.text in CONSTANTS:
-            raise self.error(f"{tok.text!r} is a constant, not a function", tok.pos)
+            raise self.error(f"{_quote(tok.text)} is a constant, not a function", tok.pos)
         if tok.text not in _FUNCTIONS:
             close = difflib.get_close_matches(tok.text, FUNCTIONS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.error(
-                f"unknown function {tok.text!r} at position {tok.pos}; {hint}"
+                f"unknown function {_quote(tok.text)} at position {tok.pos}; {hint}"
                 f"the functions are {', '.join(FUNCTIONS)}",
                 tok.pos,
             )
@@ -817,7 +826,8 @@ def _leaf(node: Name, env: Mapping[str, Value | float], text: str | None) -> Val
     name = node.id
     if name not in env:
         where = "" if node.pos is None or text is not None else f" (position {node.pos})"
-        message = f"name {name!r} has no value; give it as {name}=...{where}"
+        given = name if len(name) <= 40 else "NAME"
+        message = f"name {_quote(name)} has no value; give it as {given}=...{where}"
         raise ParseError(message, text, node.pos)
     value = env[name]
     if isinstance(value, Value):
@@ -825,7 +835,7 @@ def _leaf(node: Name, env: Mapping[str, Value | float], text: str | None) -> Val
     try:
         return Value(value, label=name)
     except (TypeError, ValueError) as e:
-        raise type(e)(f"evaluate: the value of {name!r} is invalid: {e}") from None
+        raise type(e)(f"evaluate: the value of {_quote(name)} is invalid: {e}") from None
 
 
 def _apply(f: Callable[..., Any], *args: Any) -> Any:
@@ -871,7 +881,7 @@ def compile_function(text: str) -> tuple[Callable[..., Value], list[str]]:
     def f(*values: Value | float) -> Value:
         if len(values) != len(names):
             raise TypeError(
-                f"{text!r} takes {len(names)} argument(s) ({', '.join(names) or 'none'}), "
+                f"{_quote(text)} takes {len(names)} argument(s) ({', '.join(names) or 'none'}), "
                 f"got {len(values)}"
             )
         return _run(order, dict(zip(names, values)), text)

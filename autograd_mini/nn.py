@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -84,10 +85,22 @@ def _count(n: object, what: str, where: str) -> int:
     return n
 
 
-def _rng(seed: Seed) -> random.Random:
+def _rng(seed: Seed, where: str) -> random.Random:
     """A private generator: ``seed`` itself if it is one, else ``random.Random(seed)``."""
     # NOTE: never the global ``random`` state, so seeding here cannot disturb user code.
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+    if seed is None or isinstance(seed, random.Random):
+        return seed if seed is not None else random.Random()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{where}: seed must be an int >= 0, a random.Random or None (got {_describe(seed)})"
+        )
+    # NOTE: Random(-s) and Random(s) give the same stream (seeding uses abs()), so a
+    # negative seed would silently alias a positive one; refuse it, as datasets does.
+    if seed < 0:
+        raise ValueError(
+            f"{where}: seed must be an int >= 0, a random.Random or None (got {seed!r})"
+        )
+    return random.Random(int(seed))
 
 
 def _as_inputs(x: Inputs, nin: int, where: str) -> list[Value]:
@@ -201,14 +214,18 @@ class Module:
         (the class name), ``config`` (the constructor arguments of :meth:`config`) and
         ``parameters`` (the :meth:`state_dict`). It is written to a temporary file in the
         same directory, flushed to disk and renamed over ``path`` with ``os.replace``, so
-        ``path`` always holds either the old file or the complete new one.
+        ``path`` always holds either the old file or the complete new one. A symbolic
+        link is written through (the link stays), an existing file keeps its permission
+        bits, and a temporary file left by a killed save is removed by a later one.
 
         Args:
             path: where to write; an existing file is replaced.
 
         Raises:
             ValueError: a parameter is not finite (nothing is written).
-            OSError: the file cannot be written (an old file at ``path`` is intact).
+            PermissionError: ``path`` is a read-only file (it is left as it is).
+            OSError: the file cannot be written (an old file at ``path`` is intact); the
+                error names ``path``.
         """
         state = self.state_dict()
         for name, value in state.items():
@@ -270,21 +287,34 @@ class Module:
 
 
 def _collect(module: Module, prefix: str, out: list[tuple[str, Value]], seen: set[Value]) -> None:
-    for name, attr in vars(module).items():
-        if not name.startswith("_"):
-            _collect_attr(attr, prefix + name, out, seen)
+    """Every parameter under ``module`` in attribute order, depth first, without recursion.
 
-
-def _collect_attr(attr: object, name: str, out: list[tuple[str, Value]], seen: set[Value]) -> None:
-    if isinstance(attr, Value):
-        if attr not in seen:  # a shared parameter is listed once, under its first name
-            seen.add(attr)
-            out.append((name, attr))
-    elif isinstance(attr, Module):
-        _collect(attr, name + ".", out, seen)
-    elif isinstance(attr, (list, tuple)):
-        for i, item in enumerate(attr):
-            _collect_attr(item, f"{name}.{i}", out, seen)
+    A module or list met again (shared, or a back-reference such as a ``parent``
+    attribute) is visited once, so cycles end and deep nesting cannot overflow the stack.
+    """
+    visited: set[int] = {id(module)}
+    stack: list[tuple[object, str]] = [
+        (attr, prefix + name)
+        for name, attr in reversed(list(vars(module).items()))
+        if not name.startswith("_")
+    ]
+    while stack:
+        attr, name = stack.pop()
+        if isinstance(attr, Value):
+            if attr not in seen:  # a shared parameter is listed once, under its first name
+                seen.add(attr)
+                out.append((name, attr))
+            continue
+        if isinstance(attr, Module):
+            children = [(a, f"{name}.{n}") for n, a in vars(attr).items() if not n.startswith("_")]
+        elif isinstance(attr, (list, tuple)):
+            children = [(a, f"{name}.{i}") for i, a in enumerate(attr)]
+        else:
+            continue
+        if id(attr) in visited:
+            continue
+        visited.add(id(attr))
+        stack.extend(reversed(children))
 
 
 def _check_state(state: object, names: list[str], where: str) -> list[float]:
@@ -347,7 +377,7 @@ class Neuron(Module):
         self._act = _activation(activation, "Neuron")
         self.nin = _count(nin, "nin", "Neuron")
         self.activation = activation
-        rng = _rng(seed)
+        rng = _rng(seed, "Neuron")
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
 
@@ -387,7 +417,7 @@ class Layer(Module):
         self.nin = _count(nin, "nin", type(self).__name__)
         self.nout = _count(nout, "nout", type(self).__name__)
         self.activation = activation
-        rng = _rng(seed)
+        rng = _rng(seed, type(self).__name__)
         self.neurons = [Neuron(nin, activation, seed=rng) for _ in range(nout)]
 
     def config(self) -> dict[str, Any]:
@@ -459,7 +489,7 @@ class MLP(Module):
             )
         self.nouts = [_count(n, "each layer width", "MLP") for n in nouts]
         self.activation = activation
-        rng = _rng(seed)
+        rng = _rng(seed, "MLP")
         sizes = [nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [
@@ -517,13 +547,57 @@ def load_model(path: PathLike) -> Module:
         )
     if not isinstance(config, dict):
         raise ValueError(f"{where}: 'config' must be an object (got {_describe(config)})")
+    # Count the parameters the config asks for before building anything: a tiny file
+    # must not make us allocate a model of 10**10 parameters.
+    wanted = _parameter_count(name, config)
+    state = document.get("parameters")
+    held = len(state) if isinstance(state, dict) else 0
+    if wanted is not None and wanted != held:
+        raise ValueError(
+            f"{where}: the config {_cut(repr(config))} of {name} needs {wanted:,} parameters "
+            f"but the file holds {held:,}"
+        )
     try:
         model = _ARCHITECTURES[name](**config)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{where}: invalid config {config!r} for {name} ({e})") from None
+        raise ValueError(
+            f"{where}: invalid config {_cut(repr(config))} for {name} ({_cut(str(e))})"
+        ) from None
     _check_architecture(document, model, path)
     model._load_parameters(document, path)
     return model
+
+
+def _parameter_count(name: str, config: dict[str, Any]) -> int | None:
+    """How many parameters ``name(**config)`` has, computed without building it.
+
+    None when the config is not well-formed (the constructor then says what is wrong).
+    """
+
+    def size(key: str) -> int | None:
+        v = config.get(key)
+        return int(v) if type(v) is int and v >= 1 else None
+
+    nin = size("nin")
+    if nin is None:
+        return None
+    if name == "Neuron":
+        return nin + 1
+    if name in ("Layer", "Linear"):
+        nout = 1 if name == "Linear" and "nout" not in config else size("nout")
+        return None if nout is None else nout * (nin + 1)
+    nouts = config.get("nouts")
+    if not isinstance(nouts, list) or not nouts or any(
+        type(v) is not int or v < 1 for v in nouts
+    ):
+        return None
+    sizes: list[int] = [nin, *(int(v) for v in nouts)]
+    return sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(nouts)))
+
+
+def _cut(text: str, limit: int = 200) -> str:
+    """``text`` for an error message: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -543,7 +617,11 @@ def _read_model_file(path: PathLike) -> dict[str, Any]:
         try:
             document = json.load(f, object_pairs_hook=_no_duplicates)
         except ValueError as e:  # JSONDecodeError, UnicodeDecodeError, duplicate keys
-            raise ValueError(f"{where}: not a valid JSON model file ({e})") from None
+            raise ValueError(f"{where}: not a valid JSON model file ({_cut(str(e))})") from None
+        except RecursionError:  # arrays or objects nested thousands deep
+            raise ValueError(
+                f"{where}: not a valid JSON model file (nested too deeply to read)"
+            ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{where}: not an autograd_mini model file (no format {FORMAT!r})")
     version = document.get("version")

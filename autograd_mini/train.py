@@ -9,6 +9,7 @@ gradient were finite. Nothing is lost.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import sys
 import time
@@ -20,7 +21,7 @@ from typing import Any, Protocol, TextIO
 from . import losses as _losses
 from .optim import Optimizer
 from .optimize import OptimizeResult, minimize
-from .value import Value, _leaf, _to_float, dot
+from .value import Value, _describe, _leaf, _to_float, dot, gc_paused, no_grad
 from .value import sum as _vsum
 
 __all__ = ["fit", "minimize", "History", "OptimizeResult", "Progress"]
@@ -38,7 +39,7 @@ _CLASSIFICATION = {"hinge", "bce", "binary_cross_entropy", "cross_entropy"}
 
 
 # --- results -----------------------------------------------------------------------------
-@dataclass
+@dataclass(repr=False)
 class History:
     """What ``fit`` did, epoch by epoch, and why it stopped.
 
@@ -54,9 +55,20 @@ class History:
         epochs: how many epochs ran to the end.
         seconds: wall time of the run.
 
+    Its repr shows the run in a few lines (scipy's style): the final loss and metrics,
+    why it stopped.
+
     Example:
         >>> History(losses=[1.0, 0.5], stop_reason="done").losses[-1]
         0.5
+        >>> History(losses=[1.0, 0.5], metrics={"grad_norm": [2.0, 0.25]}, epochs=2,
+        ...         stop_reason="reached the maximum of 2 epochs", seconds=0.01)
+             epochs: 2 (0.01 s)
+               loss: 0.5 (first 1)
+          grad_norm: 0.25
+        stop_reason: reached the maximum of 2 epochs
+          converged: False
+           diverged: False
     """
 
     losses: list[float] = field(default_factory=list)
@@ -66,6 +78,17 @@ class History:
     diverged: bool = False
     epochs: int = 0
     seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        rows = [("epochs", f"{self.epochs} ({self.seconds:.3g} s)")]
+        if self.losses:
+            first = f" (first {self.losses[0]:.6g})" if len(self.losses) > 1 else ""
+            rows.append(("loss", f"{self.losses[-1]:.6g}{first}"))
+        rows += [(k, f"{v[-1]:.6g}") for k, v in self.metrics.items() if v]
+        rows += [("stop_reason", self.stop_reason or "-"), ("converged", str(self.converged)),
+                 ("diverged", str(self.diverged))]
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k.rjust(width)}: {v}" for k, v in rows)
 
 
 class Progress:
@@ -118,12 +141,13 @@ class Progress:
         self.shown = True
 
     def close(self, reason: str) -> None:
-        """End the line and say why training stopped."""
+        """End the line and say why training stopped (an empty reason: only end it)."""
         if self.live and self.shown:
             self.stream.write("\n")
         elif not self.shown and self.last:
             self.stream.write(self.last + "\n")
-        self.stream.write(f"stopped: {reason}\n")
+        if reason:
+            self.stream.write(f"stopped: {reason}\n")
         self.stream.flush()
 
 
@@ -162,6 +186,210 @@ def _restore(params: list[Value], values: list[float]) -> None:
         p.data = v
 
 
+def _grad_norm(params: list[Value]) -> float:
+    # NOTE: hypot scales, so gradients of 1e160 give a norm of 1e160, not inf
+    return math.hypot(*map(float, _grads(params)))
+
+
+def _check_finite(value: float, params: list[Value]) -> float:
+    """The gradient norm, after checking that it and the loss ``value`` are finite."""
+    grad_norm = _grad_norm(params)
+    if not math.isfinite(value) or not math.isfinite(grad_norm):
+        raise FloatingPointError(f"the loss is {value!r}, its gradient norm {grad_norm!r}")
+    return grad_norm
+
+
+def _inf_clash(e: BaseException) -> bool:
+    """Whether ``e`` is fsum's ``-inf + inf``: products that overflowed, not a domain error."""
+    # NOTE: math.fsum raises a bare ValueError when its terms hold both infinities (a dot
+    # node whose products overflowed both ways); that is an overflow like any other.
+    text = str(e)
+    return isinstance(e, ValueError) and "fsum" in text and "inf" in text
+
+
+def _mean(parts: list[float]) -> float:
+    try:
+        return math.fsum(parts)
+    except OverflowError:
+        return math.inf
+
+
+def _closure(
+    evaluate: Callable[[list[int]], tuple[float, list[Any]]],
+    batch: list[int],
+    params: list[Value],
+    first: list[tuple[float, list[Any], float]],
+) -> Callable[[], float]:
+    """The closure a closure-based optimizer (LBFGS) calls: zero, loss, backward, loss.
+
+    Its first call, at the parameters the step starts from, is recorded in ``first``
+    (the epoch's loss, predictions and gradient norm) and must be finite; later calls
+    (a line search) return whatever the loss is and leave the verdict to the optimizer.
+    """
+
+    def closure() -> float:
+        value, preds = evaluate(batch)
+        if not first:
+            first.append((value, preds, _check_finite(value, params)))
+        return float(value)
+
+    return closure
+
+
+def _is_flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _check_count(name: str, value: object, *, allow_none: bool = False) -> None:
+    """A positive int (or None if allowed), else a TypeError or ValueError naming it."""
+    if value is None and allow_none:
+        return
+    what = "a positive int" + (" or None" if allow_none else "")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"fit: {name} must be {what} (got {_describe(value)})")
+    if value < 1:
+        raise ValueError(f"fit: {name} must be {what} (got {value!r})")
+
+
+def _check_fit_settings(
+    model: object,
+    optimizer: object,
+    scheduler: object,
+    *,
+    epochs: object,
+    batch_size: object,
+    shuffle: object,
+    seed: object,
+    patience: object,
+    progress: object,
+    compile: object,  # noqa: A002
+) -> list[Value]:
+    """Check fit's settings (a typed error naming the argument); the model's parameters."""
+    parameters = getattr(model, "parameters", None)
+    if not callable(model) or not callable(parameters):
+        raise TypeError(
+            f"fit: model must be callable and have parameters() (got {_describe(model)})"
+        )
+    for method in ("step", "zero_grad"):
+        if not callable(getattr(optimizer, method, None)):
+            raise TypeError(
+                f"fit: optimizer must have step() and zero_grad(), as autograd_mini.optim's "
+                f"do (got {_describe(optimizer)})"
+            )
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"fit: scheduler must have step() or be None (got {_describe(scheduler)})")
+    _check_count("epochs", epochs)
+    _check_count("batch_size", batch_size, allow_none=True)
+    _check_count("patience", patience)
+    for name, flag in (("shuffle", shuffle), ("progress", progress), ("compile", compile)):
+        if not _is_flag(flag):
+            raise TypeError(f"fit: {name} must be True or False (got {_describe(flag)})")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"fit: seed must be an int >= 0 or None (got {_describe(seed)})")
+        # NOTE: Random(-s) and Random(s) give the same stream, so a negative seed would
+        # silently alias a positive one (datasets refuses it for the same reason).
+        if seed < 0:
+            raise ValueError(f"fit: seed must be an int >= 0 or None (got {seed!r})")
+    params = list(parameters())
+    return params
+
+
+def _number(v: object) -> float | None:
+    """``v`` as a float if it is a number or a ``Value`` (its data), else None."""
+    if type(v) is float:
+        return v
+    if isinstance(v, Value):
+        return v.data
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return None
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf
+
+
+def _check_data(model: Any, X: object, y: object, loss_name: str) -> int:
+    """Check every sample once, before training; the number of samples.
+
+    A bad sample is a ValueError (or TypeError) naming it by its index in the data set,
+    so that bad data is never mistaken for divergence, at whatever step it would be met.
+    """
+    for name, data in (("X", X), ("y", y)):
+        if isinstance(data, (str, bytes)) or not hasattr(data, "__getitem__"):
+            raise TypeError(f"fit: {name} must be a list of samples (got {_describe(data)})")
+    n = len(X)  # type: ignore[arg-type]
+    if n == 0:
+        raise ValueError("fit: X is empty")
+    if len(y) != n:  # type: ignore[arg-type]
+        raise ValueError(f"fit: X and y must have the same length (got {n} and {len(y)})")  # type: ignore[arg-type]
+    samples: Sequence[Any] = X  # type: ignore[assignment]
+    targets: Sequence[Any] = y  # type: ignore[assignment]
+    nin = getattr(model, "nin", None)  # an nn model says how many inputs it takes
+    width = nin if type(nin) is int else -1
+    against = "the model takes" if width >= 0 else "sample 0 has"
+    for i in range(n):
+        row = samples[i]
+        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
+            raise TypeError(
+                f"fit: sample {i} of X must be a list of numbers (got {_describe(row)})"
+            )
+        values = list(row)
+        if width < 0:
+            width = len(values)
+        elif len(values) != width:
+            raise ValueError(
+                f"fit: sample {i} of X has {len(values)} inputs but {against} {width} "
+                "(every sample needs the same number of inputs)"
+            )
+        try:  # the fast check, at C speed: finite numbers have a finite sum
+            total = math.fsum(values)
+        except (TypeError, ValueError, OverflowError):
+            total = math.nan
+        if total - total == 0.0 and not any(isinstance(v, bool) for v in values):
+            continue
+        for j, v in enumerate(values):  # find the culprit and say what is wrong with it
+            f = _number(v)
+            if f is None:
+                raise TypeError(f"fit: X[{i}][{j}] must be a number (got {_describe(v)})")
+            if not math.isfinite(f):
+                raise ValueError(f"fit: X[{i}][{j}] is {f!r}: every input must be finite")
+    if loss_name == "hinge":
+        _losses._sign_labels(list(targets), "fit")  # names the label by its index
+        return n
+    classes = 0
+    if loss_name == "cross_entropy":
+        with no_grad():
+            out = model(samples[0])
+        classes = len(out) if isinstance(out, (list, tuple)) else 0
+    for i in range(n):
+        t = targets[i]
+        if loss_name == "cross_entropy":
+            if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+                raise TypeError(f"fit: label {i} must be an int class index (got {_describe(t)})")
+            if classes and not 0 <= int(t) < classes:
+                raise ValueError(
+                    f"fit: label {i} is {t}, outside range({classes}) of the model's "
+                    f"{classes} outputs"
+                )
+            continue
+        items = (
+            list(t) if isinstance(t, Iterable) and not isinstance(t, (str, bytes, Value)) else [t]
+        )
+        for v in items:
+            f = _number(v)
+            if f is None:
+                if loss_name in _losses._LOSSES:
+                    raise TypeError(f"fit: y[{i}] must be a number (got {_describe(t)})")
+                continue  # a callable loss may take targets of its own kind
+            if not math.isfinite(f):
+                raise ValueError(f"fit: y[{i}] is {f!r}: every target must be finite")
+            if loss_name in ("bce", "binary_cross_entropy") and not 0.0 <= f <= 1.0:
+                raise ValueError(f"fit: binary_cross_entropy labels must be in [0, 1]; "
+                                 f"label {i} is {f!r}")
+    return n
+
+
 def fit(
     model: _Model,
     X: Sequence[Any],
@@ -191,8 +419,9 @@ def fit(
     Stopping rules, checked after every epoch, first match wins:
 
     * divergence: a non-finite (or overflowing) loss, gradient or parameter stops the
-      run at once; the parameters are restored to the last finite ones and a
-      ``RuntimeWarning`` says so;
+      run at once, at whatever step, the first one included; the parameters are
+      restored to the last finite ones and a ``RuntimeWarning`` says so (a loss that
+      leaves its domain later in the run, such as ``log`` of a negative, too);
     * ``gtol``: the gradient norm (the Euclidean norm of the last batch's gradient,
       exact for full-batch training) fell below ``gtol``;
     * ``tol``: the epoch loss changed by at most ``tol * max(1, |loss|)`` for
@@ -206,12 +435,16 @@ def fit(
         y: the targets, one per sample.
         loss: ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"``, ``"cross_entropy"`` or a
             callable ``loss(predictions, targets) -> Value``.
-        optimizer: an optimizer over ``model.parameters()`` (``autograd_mini.optim``).
+        optimizer: an optimizer over ``model.parameters()`` (``autograd_mini.optim``). One
+            with ``requires_closure = True`` (``LBFGS``, as in PyTorch) is stepped as
+            ``optimizer.step(closure)``, full batch only; the closure zeroes the
+            gradients, computes the loss (plus the penalty), backpropagates and returns
+            the loss as a float. The epoch's loss is the closure's first value.
         epochs: the maximum number of epochs.
         batch_size: samples per step; None for full batch.
         shuffle: reshuffle the samples every epoch (mini-batch only).
-        seed: seeds the shuffling.
-        l2: weight of the L2 penalty added to the loss.
+        seed: seeds the shuffling (an int >= 0, or None).
+        l2: weight (>= 0) of the L2 penalty added to the loss.
         tol: see the stopping rules; None to disable.
         patience: epochs in a row for ``tol``.
         gtol: see the stopping rules; None to disable.
@@ -231,8 +464,16 @@ def fit(
     Returns:
         A :class:`History` with per-epoch losses, metrics and the stop reason.
 
+    Every sample is checked once before training, so bad data is never mistaken for
+    divergence: a NaN or inf in ``X`` or ``y``, a row of the wrong length or a label
+    the loss cannot take raises ``ValueError`` naming the sample by its index.
+
     Raises:
-        ValueError: empty or mismatched data, or bad settings (``epochs < 1``, ...).
+        TypeError: an argument of the wrong type (``epochs=True``, a loss that returns a
+            plain number, ...); the message names the argument.
+        ValueError: empty, mismatched or bad data (naming the sample), or a bad setting
+            (``epochs < 1``, ``l2 < 0``, ``seed < 0``, ``batch_size`` with a closure-based
+            optimizer, ...).
 
     Example:
         >>> from autograd_mini import nn, optim
@@ -250,23 +491,29 @@ def fit(
             "'cross_entropy'); a callable loss may branch on its labels, which a trace cannot "
             "follow (compile it yourself with autograd_mini.compile(..., verify=N))"
         )
-    n = len(X)
-    if n == 0:
-        raise ValueError("fit: X is empty")
-    if len(y) != n:
-        raise ValueError(f"fit: X and y must have the same length (got {n} and {len(y)})")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int (got {epochs!r})")
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"fit: batch_size must be a positive int or None (got {batch_size!r})")
-    if not isinstance(patience, int) or patience < 1:
-        raise ValueError(f"fit: patience must be a positive int (got {patience!r})")
+    params = _check_fit_settings(
+        model, optimizer, scheduler, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+        seed=seed, patience=patience, progress=progress, compile=compile,
+    )
     for name, v in (("tol", tol), ("gtol", gtol)):
         if v is not None and not _to_float(v, f"fit: {name}") >= 0.0:
             raise ValueError(f"fit: {name} must be >= 0 (got {v!r})")
     l2 = _to_float(l2, "fit: l2")
-    params = model.parameters()
+    if l2 < 0.0:
+        raise ValueError(f"fit: l2 must be >= 0 (got {l2!r}): it weighs a penalty")
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Iterable):
+        raise TypeError(f"fit: callbacks must be a list of functions (got {_describe(callbacks)})")
     callbacks = list(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not callable(cb):
+            raise TypeError(f"fit: callbacks[{i}] is not callable (got {_describe(cb)})")
+    n = _check_data(model, X, y, loss_name)
+    closure_mode = bool(getattr(optimizer, "requires_closure", False))
+    if closure_mode and batch_size is not None:
+        raise ValueError(
+            f"fit: {type(optimizer).__name__} re-evaluates the loss through a closure, which "
+            f"needs full-batch training; leave batch_size unset (got batch_size={batch_size})"
+        )
     order = list(range(n))
     rng = random.Random(seed)
     size = n if batch_size is None else min(batch_size, n)
@@ -277,94 +524,118 @@ def fit(
     history.metrics["grad_norm"] = []
     bar = Progress(epochs) if progress else None
     compiled = _CompiledStep(model, params, loss_name, l2, y) if compile else None
+
+    def evaluate(batch: list[int]) -> tuple[float, list[Any]]:
+        """Zero the gradients, then the batch's loss and predictions, its gradient filled."""
+        optimizer.zero_grad()
+        done = compiled.step(batch, X) if compiled is not None else None
+        if done is not None:
+            return done
+        # eager, or a step the compiled code could not finish
+        preds: list[Any] = [model(X[i]) for i in batch]
+        batch_loss = loss_fn(preds, [y[i] for i in batch])
+        if not isinstance(batch_loss, Value):
+            raise TypeError(
+                f"fit: the loss must return a Value (got {_describe(batch_loss)}); build it "
+                "from the predictions with Value arithmetic so it can be backpropagated"
+            )
+        if l2:
+            batch_loss = batch_loss + l2 * _losses.l2(params)
+        batch_loss.backward()
+        return batch_loss.data, preds
+
     start = time.perf_counter()
     calm = steps = 0
     good = _snapshot(params)  # the last parameters where the loss and gradient were finite
     reason = ""
-    for epoch in range(1, epochs + 1):
-        if shuffle and size < n:
-            rng.shuffle(order)
-        total, right, grad_norm = 0.0, 0.0, 0.0
-        failure = ""
-        for lo in range(0, n, size):
-            batch = order[lo : lo + size]
-            xb = [X[i] for i in batch]
-            yb = [y[i] for i in batch]
-            before = _snapshot(params)
-            optimizer.zero_grad()
-            try:
-                done = compiled.step(batch, X) if compiled is not None else None
-                if done is None:  # eager, or a step the compiled code could not finish
-                    preds: list[Any] = [model(x) for x in xb]
-                    batch_loss = loss_fn(preds, yb)
-                    if l2:
-                        batch_loss = batch_loss + l2 * _losses.l2(params)
-                    batch_loss.backward()
-                    value = batch_loss.data
-                else:
-                    value, preds = done
-                grad_norm = math.sqrt(math.fsum(g * g for g in map(float, _grads(params))))
-                if not math.isfinite(value) or not math.isfinite(grad_norm):
-                    raise FloatingPointError(f"the loss is {value!r}, its gradient norm "
-                                             f"{grad_norm!r}")
-                good = before  # the loss and its gradient are finite here
-                optimizer.step()
-                if not all(math.isfinite(p.data) for p in params):
-                    raise FloatingPointError("a parameter became infinite")
-            except (OverflowError, FloatingPointError) as e:
+    with gc_paused():  # a graph holds no cycles: the collector would only rescan it
+        for epoch in range(1, epochs + 1):
+            if shuffle and size < n:
+                rng.shuffle(order)
+            parts: list[float] = []  # each batch's share of the epoch's mean loss
+            right, grad_norm = 0.0, 0.0
+            failure = ""
+            for lo in range(0, n, size):
+                batch = order[lo : lo + size]
+                before = _snapshot(params)
+                first: list[tuple[float, list[Any], float]] = []  # the loss at `before`
+                try:
+                    if closure_mode:
+                        stepper: Any = optimizer.step  # step(closure), as torch's LBFGS
+                        stepper(_closure(evaluate, batch, params, first))
+                        if not first:
+                            raise RuntimeError(
+                                f"fit: {type(optimizer).__name__}.step(closure) never called "
+                                "the closure"
+                            )
+                    else:
+                        value, preds = evaluate(batch)
+                        first.append((value, preds, _check_finite(value, params)))
+                        optimizer.step()
+                    if not all(math.isfinite(p.data) for p in params):
+                        raise FloatingPointError("a parameter became infinite")
+                except (ArithmeticError, ValueError) as e:
+                    if first:
+                        good = before  # the loss and its gradient were finite there
+                    if isinstance(e, (OverflowError, FloatingPointError)) or _inf_clash(e):
+                        failure = str(e)  # an overflow, the same at every step
+                    elif not steps and not first:
+                        raise  # the starting point itself is outside the loss's domain
+                    else:
+                        failure = f"the parameters left the loss's domain ({e})"
+                    _restore(params, good)
+                    break
+                good = before
+                value, preds, grad_norm = first[0]
+                steps += 1
+                parts.append(value * (len(batch) / n))  # never overflows: the weights sum to 1
+                if classify:
+                    right += _accuracy(loss_name, preds, [y[i] for i in batch]) * len(batch)
+            epoch_loss = _mean(parts) if not failure else math.nan
+            if not failure and not math.isfinite(epoch_loss):
                 _restore(params, good)
-                failure = str(e)
+                failure = f"the epoch's mean loss is {epoch_loss!r}"
+            if failure:
+                history.diverged = True
+                reason = (
+                    f"diverged in epoch {epoch}: {failure}; the parameters are the last ones "
+                    "where the loss and its gradient were finite (try a smaller learning rate)"
+                )
+                warnings.warn(f"fit: {reason}", RuntimeWarning, stacklevel=2)
                 break
-            except (ValueError, ZeroDivisionError) as e:
-                if not steps:
-                    raise  # the starting point itself is outside the loss's domain
-                _restore(params, good)
-                failure = f"the parameters left the loss's domain ({e})"
-                break
-            steps += 1
-            total += value * len(batch)
+            history.losses.append(epoch_loss)
+            logs = {"loss": epoch_loss}
             if classify:
-                right += _accuracy(loss_name, preds, yb) * len(batch)
-        if failure:
-            history.diverged = True
-            reason = (
-                f"diverged in epoch {epoch}: {failure}; the parameters are the last ones "
-                "where the loss and its gradient were finite (try a smaller learning rate)"
-            )
-            warnings.warn(f"fit: {reason}", RuntimeWarning, stacklevel=2)
-            break
-        epoch_loss = total / n
-        history.losses.append(epoch_loss)
-        logs = {"loss": epoch_loss}
-        if classify:
-            history.metrics["accuracy"].append(right / n)
-            logs["accuracy"] = right / n
-        history.metrics["grad_norm"].append(grad_norm)
-        logs["grad_norm"] = grad_norm
-        history.epochs = epoch
-        if bar is not None:
-            bar.update(epoch, epoch_loss, logs)
-        if gtol is not None and grad_norm <= gtol:
-            history.converged = True
-            reason = f"the gradient norm {grad_norm:.3g} fell below gtol={gtol:g} (epoch {epoch})"
-            break
-        if tol is not None and len(history.losses) > 1:
-            change = abs(history.losses[-1] - history.losses[-2])
-            calm = calm + 1 if change <= tol * max(1.0, abs(epoch_loss)) else 0
-            if calm >= patience:
+                history.metrics["accuracy"].append(right / n)
+                logs["accuracy"] = right / n
+            history.metrics["grad_norm"].append(grad_norm)
+            logs["grad_norm"] = grad_norm
+            history.epochs = epoch
+            if bar is not None:
+                bar.update(epoch, epoch_loss, logs)
+            if gtol is not None and grad_norm <= gtol:
                 history.converged = True
                 reason = (
-                    f"the loss changed by less than tol={tol:g} for {patience} epochs in a row "
-                    f"(epoch {epoch})"
+                    f"the gradient norm {grad_norm:.3g} fell below gtol={gtol:g} (epoch {epoch})"
                 )
                 break
-        if scheduler is not None:
-            scheduler.step()
-        if any(cb(epoch, dict(logs)) is True for cb in callbacks):
-            reason = f"a callback asked to stop (epoch {epoch})"
-            break
-    else:
-        reason = f"reached the maximum of {epochs} epochs"
+            if tol is not None and len(history.losses) > 1:
+                change = abs(history.losses[-1] - history.losses[-2])
+                calm = calm + 1 if change <= tol * max(1.0, abs(epoch_loss)) else 0
+                if calm >= patience:
+                    history.converged = True
+                    reason = (
+                        f"the loss changed by less than tol={tol:g} for {patience} epochs in "
+                        f"a row (epoch {epoch})"
+                    )
+                    break
+            if scheduler is not None:
+                scheduler.step()
+            if any(cb(epoch, dict(logs)) is True for cb in callbacks):
+                reason = f"a callback asked to stop (epoch {epoch})"
+                break
+        else:
+            reason = f"reached the maximum of {epochs} epochs"
     history.stop_reason = reason
     history.seconds = time.perf_counter() - start
     if bar is not None:

@@ -349,3 +349,197 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.startswith("autograd-mini: error: unexpected end of expression")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- issue 8: hostile numbers, unwritable paths, the fallback renderer, the newcomer's hour ---
+HOSTILE = ["1e308", "-1e308", "1e999", "-1e999", "nan", "inf", "-inf", "0", "-0", "-1",
+           "5e-324", "99999999999999999999999", "1e6", "1.5"]
+
+# A cheap valid call of each command; the sweep replaces one number at a time.
+BASE: dict[str, list[str]] = {
+    "demo": ["demo", "--epochs", "1", "--samples", "4", "--hidden", "2", "--no-progress"],
+    "graph": ["graph", "x*y + 1", "x=1", "y=2", "--no-render"],
+    "minimize": ["minimize", "x**2 + y**2", "x=1", "y=2", "--max-iter", "20"],
+    "explore": ["explore", "x*y + 1", "x=1", "y=2"],
+}
+
+
+def _numeric_options(command: str) -> list[str]:
+    """Every option of ``command`` that takes a value through a type converter."""
+    import argparse
+
+    from autograd_mini.cli import _build_parser
+
+    sub = next(a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(
+        opt
+        for action in sub.choices[command]._actions
+        if action.type is not None and action.option_strings
+        for opt in action.option_strings[-1:]
+    )
+
+
+def _hostile_calls() -> list[list[str]]:
+    calls = []
+    for command, base in BASE.items():
+        for option in _numeric_options(command):
+            calls += [[*base, option, value] for value in HOSTILE]
+        for i, arg in enumerate(base):
+            if "=" in arg:  # a NAME=VALUE: the value is a number too
+                calls += [base[:i] + [f"{arg.split('=')[0]}={v}"] + base[i + 1 :]
+                          for v in HOSTILE]
+    return calls
+
+
+@pytest.mark.parametrize("argv", _hostile_calls(), ids=" ".join)
+def test_hostile_numbers_never_end_in_a_traceback(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Any number anywhere on any command line: exit 0, 1 or 2, stderr lines all our own."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(plots, "plot_loss", lambda *a, **k: Path(a[1]))
+    monkeypatch.setattr(plots, "plot_decision_boundary", lambda *a, **k: Path(a[3]))
+    monkeypatch.setattr(viz, "render_graph", no_graphviz)
+    status, _, err = run(capsys, *argv, *(["--out", str(tmp_path)] if argv[0] == "demo" else []))
+    assert status in (0, 1, 2)
+    assert all(line.startswith("autograd-mini: ") for line in err.splitlines()), err
+    if status == 2:
+        assert err.count("\n") == 1 and err.startswith("autograd-mini: error: "), err
+
+
+def test_the_hostile_sweep_reaches_every_command_and_option() -> None:
+    """The sweep covers every command of the parser and each of their numeric options."""
+    import argparse
+
+    from autograd_mini.cli import _build_parser
+
+    sub = next(a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    calls = _hostile_calls()
+    assert {c[0] for c in calls} == set(BASE) == set(sub.choices)
+    for command in BASE:
+        options = _numeric_options(command)
+        assert all(any(o in c for c in calls if c[0] == command) for o in options)
+        assert options or command == "explore"  # explore's numbers are its x=... values
+    assert "--max-nodes" in _numeric_options("graph")
+
+
+def test_demo_noise_1e308_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """demo --noise 1e308 used to print a traceback and exit 1; now one line, exit 2."""
+    status, out, err = run(capsys, "demo", "--noise", "1e308", "--out", str(tmp_path))
+    assert status == 2 and out == "" and err.count("\n") == 1 and "--noise" in err
+
+
+@pytest.mark.parametrize("dataset", ["moons", "blobs", "xor"])
+def test_demo_at_the_largest_noise_still_runs(
+    dataset: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The largest noise the demo accepts trains and reports, on every data set."""
+    monkeypatch.setattr(viz, "render_graph", no_graphviz)
+    monkeypatch.setattr(plots, "plot_loss", lambda *a, **k: Path(a[1]))
+    monkeypatch.setattr(plots, "plot_decision_boundary", lambda *a, **k: Path(a[3]))
+    status, out, err = run(capsys, "demo", "--dataset", dataset, "--noise", "1e6", "--epochs",
+                           "3", "--samples", "8", "--out", str(tmp_path), "--no-progress")
+    assert status in (0, 1) and "training accuracy" in out, err
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "onto_a_folder"])
+def test_graph_out_to_an_unwritable_path_is_exit_2_naming_it(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """graph --out that cannot be written: exit 2, one line naming the user's path, no .tmp."""
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder.dot").mkdir()
+    out = tmp_path / "file" / "g.dot" if where == "under_a_file" else tmp_path / "folder.dot"
+    status, _, err = run(capsys, "graph", "x+1", "x=1", "--out", str(out))
+    assert status == 2 and err.count("\n") == 1
+    assert str(out) in err and ".tmp" not in err
+
+
+def test_graph_max_nodes_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--max-nodes exists: too small a limit is a one-line error naming it; enough draws."""
+    expression = "+".join(f"x{i}*x{i}" for i in range(30))
+    values = [f"x{i}={i}" for i in range(30)]
+    out = tmp_path / "g.dot"
+    status, _, err = run(capsys, "graph", expression, *values, "--out", str(out),
+                         "--max-nodes", "2")
+    assert status == 2 and "--max-nodes" in err and err.count("\n") == 1
+    status, _, err = run(capsys, "graph", expression, *values, "--out", str(out),
+                         "--max-nodes", "1000")
+    assert status == 0 and out.read_text().count("label=") > 60, err
+
+
+@pytest.mark.parametrize("command", ["graph", "minimize"])
+def test_leading_minus_hint_names_the_command_run(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hint for an expression starting with '-' shows the command the user ran."""
+    status, _, err = run(capsys, command, "-x**2", "x=3")
+    assert status == 2 and f"autograd-mini {command} -- -x**2 x=3" in err
+
+
+def test_demo_help_is_accurate(capsys: pytest.CaptureFixture[str]) -> None:
+    """demo --help does not claim the graph needs dot, and states the schedule plainly."""
+    _, out, _ = run(capsys, "demo", "--help")
+    flat = " ".join(out.split())
+    assert "needs Graphviz's dot" not in flat and "graphviz-pure" in flat
+    assert "..., 100 epochs" not in flat and "lr * (1 - 0.9*k/epochs)" in flat
+
+
+def test_demo_says_its_stop_reason_once_and_what_it_draws(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the progress line on, 'stopped' is printed once; drawing is announced first."""
+    monkeypatch.setattr(viz, "render_graph", no_graphviz)
+    status, out, err = run(capsys, "demo", "--epochs", "2", "--samples", "8", "--hidden", "2",
+                           "--out", str(tmp_path))
+    assert status == 0 and "epoch 2/2" in err
+    assert (out + err).count("stopped") == 1
+    assert out.index("drawing:") < out.index("wrote ")
+
+
+def _graphviz_pure() -> str | None:
+    import sysconfig
+
+    return shutil.which("graphviz-pure") or shutil.which(
+        "graphviz-pure", path=sysconfig.get_path("scripts"))
+
+
+needs_graphviz_pure = pytest.mark.skipif(
+    _graphviz_pure() is None, reason="needs graphviz-pure (pip install graphviz-pure)"
+)
+
+
+@needs_graphviz_pure
+def test_graph_draws_svg_through_graphviz_pure_without_dot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no dot on PATH, graph still writes a real SVG, drawn by graphviz-pure."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert shutil.which("dot") is None
+    out = tmp_path / "g.svg"
+    status, stdout, err = run(capsys, "graph", "tanh(x*w + b)", "x=2", "w=-0.5", "b=1",
+                              "--out", str(out))
+    assert status == 0 and err == "" and f"wrote {out}" in stdout
+    assert "tanh" in svg_text(out)
+
+
+@needs_graphviz_pure
+@needs_matplotlib
+def test_demo_end_to_end_through_graphviz_pure_without_dot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no dot on PATH, the demo writes all four files, the graph as a real SVG."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    folder = tmp_path / "demo"
+    status, out, err = run(capsys, "demo", "--epochs", "3", "--samples", "20", "--hidden", "4",
+                           "--out", str(folder), "--no-progress")
+    assert status == 0 and err == "", err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "decision_boundary.png", "explore.html", "forward_graph.svg", "loss.png", "model.json",
+        "training.gif",
+    ]
+    assert "score" in svg_text(folder / "forward_graph.svg")

@@ -637,3 +637,102 @@ def test_bad_arguments_raise_clear_errors(
     """Each bad argument raises the right exception type naming the function, argument and value."""
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+# --- issue 8: finite arguments give finite data; long tokens stay short in errors ----------
+huge = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
+    [1e308, -1e308, 1.7976931348623157e308, 5e306, 6e306, 4e307, 5e307, 5e-324]
+)
+
+# Every float argument of every generator, as a call taking that argument's value.
+EXTREME_CALLS: dict[str, tuple[str, Callable[[float, int], tuple[object, ...]]]] = {
+    "moons noise": ("noise", lambda v, s: make_moons(20, noise=abs(v), seed=s)),
+    "xor noise": ("noise", lambda v, s: make_xor(20, noise=abs(v), seed=s)),
+    "blobs cluster_std": ("cluster_std", lambda v, s: make_blobs(20, cluster_std=abs(v), seed=s)),
+    "blobs center_box": ("center_box|cluster_std",
+                         lambda v, s: make_blobs(20, center_box=(-abs(v), abs(v)),
+                                                 cluster_std=abs(v), seed=s)),
+    "blobs centers": ("centers", lambda v, s: make_blobs(20, centers=[[v, -v], [-v, v]],
+                                                         cluster_std=1e306, seed=s)),
+    "regression noise": ("noise", lambda v, s: make_regression(20, 2, noise=abs(v), seed=s)),
+    "regression bias": ("bias", lambda v, s: make_regression(20, 2, bias=v, noise=5e306,
+                                                             seed=s)),
+    "regression coef": ("coef", lambda v, s: make_regression(20, 3, coef=[v, -v, v],
+                                                             bias=4e307, noise=5e306, seed=s)),
+}
+
+
+def _all_finite(data: object) -> bool:
+    if isinstance(data, (list, tuple)):
+        return all(_all_finite(d) for d in data)
+    return not isinstance(data, float) or math.isfinite(data)
+
+
+@pytest.mark.parametrize("case", sorted(EXTREME_CALLS))
+@given(value=huge, seed=st.integers(0, 2**32))
+def test_finite_arguments_never_give_infinite_data(case: str, value: float, seed: int) -> None:
+    """Any finite argument gives all-finite data, or a ValueError naming generator and argument."""
+    argument, call = EXTREME_CALLS[case]
+    try:
+        data = call(value, seed)
+    except ValueError as e:
+        assert re.match(rf"make_\w+: ({argument})\b", str(e)), str(e)
+    else:
+        assert _all_finite(data)
+
+
+def test_noise_of_1e308_is_a_value_error_naming_the_generator() -> None:
+    """make_moons(noise=1e308) used to return rows like [inf, -inf]; now it says why not."""
+    with pytest.raises(ValueError, match=r"make_moons: noise must be at most .* \(got 1e\+308\)"):
+        make_moons(100, noise=1e308, seed=0)
+
+
+def test_extreme_sweep_covers_every_float_argument() -> None:
+    """The sweep above names every float argument (noise, std, box, centers, bias, coef)."""
+    import inspect
+
+    floats = {
+        (gen.__name__, p.name)
+        for gen in (make_moons, make_blobs, make_regression, make_xor)
+        for p in inspect.signature(gen).parameters.values()
+        if p.name not in ("n_samples", "n_features", "seed")
+    }
+    swept = {("make_" + k.split()[0], arg.split("|")[0]) for k, (arg, _) in EXTREME_CALLS.items()}
+    assert floats == swept
+
+
+@pytest.mark.parametrize("cell", ["9" * 100_000, "x" * 130_000, "-1e" + "9" * 100_000])
+def test_load_csv_errors_quote_long_cells_cut_short(tmp_path: Path, cell: str) -> None:
+    """A 1e6-character literal or a 130 KB cell is named in a short message, not echoed."""
+    path = tmp_path / "data.csv"
+    path.write_text(f"a,b\n1,2\n3,{cell}\n")
+    with pytest.raises(ValueError) as info:
+        load_csv(path)
+    assert len(str(info.value)) < 200 + len(str(path)) and "line 3" in str(info.value)
+
+
+def test_load_csv_long_header_names_are_cut_in_errors(tmp_path: Path) -> None:
+    """A 100 KB column name appears cut short in an error about that column."""
+    path = tmp_path / "data.csv"
+    path.write_text("a," + "h" * 100_000 + "\n1,2\n3,x\n")
+    with pytest.raises(ValueError, match="characters") as info:
+        load_csv(path)
+    assert len(str(info.value)) < 300 + len(str(path))
+
+
+def test_load_csv_streams_rows(tmp_path: Path) -> None:
+    """Reading a 0.7 MB file peaks at well under 28x its size (the whole text is never held)."""
+    import tracemalloc
+
+    path = tmp_path / "big.csv"
+    rows = "\n".join(f"{i * 0.001:.6f},{i % 7}.25,{i % 2}" for i in range(30_000))
+    path.write_text("a,b,label\n" + rows + "\n")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        X, y, _ = load_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(X) == 30_000 and y[1] == 1.0
+    assert peak < 16 * size, f"peak {peak / size:.1f}x the file size"

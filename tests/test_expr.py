@@ -603,3 +603,24 @@ def test_parse_rejects_non_text() -> None:
     """parse() wants a str; anything else is a TypeError naming the type."""
     with pytest.raises(TypeError, match="expected a str"):
         parse(b"x + 1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", [
+    "1" * 1_000_000 + "e9999",       # a number too large
+    "1.2." + "3" * 1_000_000,        # an invalid number
+    "x" * 1_000_000 + "(1)",         # an unknown function
+    "1 " + "y" * 1_000_000,          # an unexpected name
+])
+def test_parse_errors_quote_long_tokens_cut_short(text: str) -> None:
+    """A token of a million characters is named in a short message, not echoed whole."""
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert len(info.value.message) < 400 and "characters)" in info.value.message
+    assert len(str(info.value)) < 600  # the caret lines show a window of the text
+
+
+def test_evaluate_errors_quote_long_names_cut_short() -> None:
+    """A variable with a million-character name and no value gets a short message."""
+    with pytest.raises(ParseError) as info:
+        evaluate(parse("v" * 1_000_000 + " + 1"))
+    assert len(info.value.message) < 200 and "give it as NAME=..." in info.value.message

@@ -498,3 +498,180 @@ def test_doctests_pass() -> None:
     result = doctest.testmod(autograd_mini.nn)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --- issue 8: seeds, cycles, hostile files, writing through links ---------------------------
+def _seeded_constructors() -> dict[str, Any]:
+    """Every public callable of nn and datasets that takes a seed, with minimal arguments."""
+    from autograd_mini import datasets
+
+    return {
+        "Neuron": lambda seed: Neuron(2, seed=seed),
+        "Layer": lambda seed: Layer(2, 2, seed=seed),
+        "Linear": lambda seed: Linear(2, 1, seed=seed),
+        "MLP": lambda seed: MLP(2, [2, 1], seed=seed),
+        "make_moons": lambda seed: datasets.make_moons(4, noise=0.1, seed=seed),
+        "make_blobs": lambda seed: datasets.make_blobs(4, seed=seed),
+        "make_regression": lambda seed: datasets.make_regression(4, noise=0.1, seed=seed),
+        "make_xor": lambda seed: datasets.make_xor(4, noise=0.1, seed=seed),
+        "train_test_split": lambda seed: datasets.train_test_split([1, 2], [3, 4], seed=seed),
+    }
+
+
+def test_the_seed_sweep_covers_every_seeded_constructor() -> None:
+    """Every public function or class of nn and datasets with a seed is in the sweep."""
+    import inspect
+
+    from autograd_mini import datasets
+
+    seeded = {
+        name
+        for module in (autograd_mini.nn, datasets)
+        for name in module.__all__
+        if callable(obj := getattr(module, name))
+        and "seed" in inspect.signature(obj).parameters
+    }
+    assert seeded == set(_seeded_constructors())
+
+
+@pytest.mark.parametrize("name", sorted(_seeded_constructors()))
+def test_negative_seeds_are_refused_not_aliased(name: str) -> None:
+    """seed=-7 would silently give seed=7's numbers: every seeded constructor refuses it."""
+    build = _seeded_constructors()[name]
+    build(7)
+    with pytest.raises(ValueError, match=r"seed must be an int >= 0.*got -7"):
+        build(-7)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        build(1.5)
+
+
+class _Child(Module):
+    def __init__(self, parent: Module) -> None:
+        self.parent = parent  # a back-reference: a cycle in the attribute graph
+        self.w = Value(1.0)
+
+
+class _Parent(Module):
+    def __init__(self) -> None:
+        self.a = Value(2.0)
+        self.children = [_Child(self), _Child(self)]
+        self.children.append(self.children)  # a list that holds itself
+
+
+def test_a_back_reference_to_the_parent_is_followed_once(tmp_path: Path) -> None:
+    """parameters(), state_dict() and save() end on cyclic modules and list each once."""
+    model = _Parent()
+    assert [n for n, _ in model.named_parameters()] == ["a", "children.0.w", "children.1.w"]
+    assert model.state_dict() == {"a": 2.0, "children.0.w": 1.0, "children.1.w": 1.0}
+    model.save(tmp_path / "m.json")
+    assert json.loads((tmp_path / "m.json").read_text())["parameters"] == model.state_dict()
+
+
+def test_very_deep_modules_do_not_overflow_the_stack() -> None:
+    """A chain of 3,000 nested modules (past the recursion limit) lists its parameters."""
+    root = Neuron(1, seed=0)
+    node: Any = root
+    for _ in range(3_000):
+        node.inner = Neuron(1, seed=0)
+        node = node.inner
+    names = [n for n, _ in root.named_parameters()]
+    assert len(names) == 2 * 3_001 and names[2] == "inner.w.0"
+
+
+@pytest.mark.parametrize(
+    "text", ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000]
+)
+def test_deeply_nested_json_is_a_value_error(tmp_path: Path, text: str) -> None:
+    """A model file nested 100,000 deep is a ValueError naming the file, not RecursionError."""
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    for read in (load_model, Neuron(1, seed=0).load):
+        with pytest.raises(ValueError, match="deep.json.*nested too deeply"):
+            read(path)
+
+
+@pytest.mark.parametrize("cls, config, count", [
+    ("MLP", {"nin": 100000, "nouts": [100000, 1]}, 10_000_200_001),
+    ("Neuron", {"nin": 10**12}, 10**12 + 1),
+    ("Layer", {"nin": 10**6, "nout": 10**6}, (10**6 + 1) * 10**6),
+    ("Linear", {"nin": 10**9}, 10**9 + 1),
+])
+def test_load_model_checks_the_parameter_count_before_building(
+    tmp_path: Path, cls: str, config: dict[str, Any], count: int
+) -> None:
+    """A tiny file asking for a huge model is refused at once, before any allocation."""
+    import time
+
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({"format": "autograd_mini.nn", "version": 1, "class": cls,
+                                "config": config, "parameters": {"w.0": 1.0}}))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=f"needs {count:,} parameters but the file holds 1"):
+        load_model(path)
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize("model", [Neuron(3, seed=0), Layer(2, 3, seed=0), Linear(2, seed=0),
+                                   MLP(2, [3, 2], seed=0)], ids=repr)
+def test_parameter_count_from_the_config_matches_every_architecture(model: Module) -> None:
+    """The count load_model computes from a config equals the built model's, for each class."""
+    from autograd_mini.nn import _parameter_count
+
+    config = json.loads(json.dumps(model.config()))
+    assert _parameter_count(type(model).__name__, config) == len(model.parameters())
+
+
+def test_save_writes_through_a_symlink(tmp_path: Path) -> None:
+    """Saving to a symlink replaces the file it points to; the link stays a link."""
+    real = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    Neuron(2, seed=0).save(real)
+    link.symlink_to(real)
+    new = Neuron(2, seed=1)
+    new.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert json.loads(real.read_text())["parameters"] == new.state_dict()
+
+
+def test_save_keeps_the_file_mode(tmp_path: Path) -> None:
+    """An existing 0600 file stays 0600 after save (no reset to the umask's 0644)."""
+    path = tmp_path / "model.json"
+    Neuron(2, seed=0).save(path)
+    os.chmod(path, 0o600)
+    Neuron(2, seed=1).save(path)
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+
+
+def test_save_refuses_a_read_only_file(tmp_path: Path) -> None:
+    """A read-only file is not replaced: PermissionError naming it, old content intact."""
+    path = tmp_path / "model.json"
+    Neuron(2, seed=0).save(path)
+    os.chmod(path, 0o444)
+    old = path.read_bytes()
+    with pytest.raises(PermissionError, match="read-only") as info:
+        Neuron(2, seed=1).save(path)
+    assert info.value.filename == str(path) and path.read_bytes() == old
+
+
+def test_save_removes_stale_temporary_files_of_its_own(tmp_path: Path) -> None:
+    """A temp file left by a killed writer is removed once old; a young one and others stay."""
+    path = tmp_path / "model.json"
+    stale = tmp_path / ".model.json.0123456789ab.tmp"
+    young = tmp_path / ".model.json.ba9876543210.tmp"
+    other = tmp_path / ".other.json.0123456789ab.tmp"
+    for p in (stale, young, other):
+        p.write_text("partial")
+    hour_ago = os.stat(stale).st_mtime - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    Neuron(2, seed=0).save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [path.name, young.name, other.name])
+
+
+def test_save_errors_name_the_path_not_the_temporary_file(tmp_path: Path) -> None:
+    """Writing into a missing folder raises an OSError whose filename is the user's path."""
+    path = tmp_path / "missing" / "model.json"
+    with pytest.raises(FileNotFoundError) as info:
+        Neuron(2, seed=0).save(path)
+    assert info.value.filename == str(path) and ".tmp" not in str(info.value)

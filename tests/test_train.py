@@ -8,6 +8,8 @@ import warnings
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_mini as am
 from autograd_mini import Value, datasets, nn, optim
@@ -172,3 +174,269 @@ def test_progress_shows_the_loss_once() -> None:
     bar.update(1, 0.5, {"loss": 0.5, "accuracy": 1.0, "grad_norm": 2.0})
     bar.close("done")
     assert buf.getvalue().count("loss") == 1
+
+
+# --- issue 8: fit at the edges ---------------------------------------------------------------
+def _constant_loss(preds: list[Any], targets: list[Any]) -> Value:
+    """A loss whose value is the batch's first target and whose gradient is 0."""
+    return am.sum(preds) * 0.0 + float(targets[0])
+
+
+def test_fit_minibatch_epoch_loss_does_not_overflow() -> None:
+    """Batch losses of 1.5e308 (finite) give an epoch loss of 1.5e308, not a silent inf."""
+    model = nn.Linear(1, 1, seed=0)
+    model.parameters()[0].data = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = fit(model, [[0.0]] * 4, [1.5e308] * 4, loss=_constant_loss, batch_size=2,
+                optimizer=optim.GD(model.parameters(), lr=0.1), epochs=2, progress=False)
+    assert h.losses == [1.5e308, 1.5e308] and not h.diverged
+
+
+@given(st.lists(st.floats(-1.7e308, 1.7e308), min_size=1, max_size=12),
+       st.integers(1, 12))
+@settings(max_examples=60)
+def test_fit_epoch_loss_is_a_finite_mean_of_finite_batch_losses(
+    ys: list[float], batch_size: int
+) -> None:
+    """Any finite batch losses, any batch size: the epoch loss is finite and between them."""
+    model = nn.Linear(1, 1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = fit(model, [[0.0]] * len(ys), ys, loss=_constant_loss, batch_size=batch_size,
+                shuffle=False, optimizer=optim.GD(model.parameters(), lr=0.1), epochs=1,
+                progress=False)
+    lo, hi = min(ys[::batch_size]), max(ys[::batch_size])
+    assert not h.diverged and math.isfinite(h.losses[0])
+    assert lo - 1e-15 * abs(lo) <= h.losses[0] <= hi + 1e-15 * abs(hi)  # a mean, up to rounding
+
+
+def _regression(n: int = 12) -> tuple[list[list[float]], list[Any]]:
+    return [[float(i), 1.0] for i in range(n)], [float(i % 2) for i in range(n)]
+
+
+_BAD_DATA = [
+    # (loss, which sample, how it is spoiled, the message)
+    ("mse", "X", math.nan, r"X\[{i}\]\[1\] is nan"),
+    ("mse", "X", math.inf, r"X\[{i}\]\[1\] is inf"),
+    ("mse", "X", "ragged", r"sample {i} of X has 1 inputs"),
+    ("mse", "y", -math.inf, r"y\[{i}\] is -inf"),
+    ("mae", "y", math.nan, r"y\[{i}\] is nan"),
+    ("hinge", "y", 2.0, r"label {i} is 2.0"),
+    ("bce", "y", 1.5, r"label {i} is 1.5"),
+    ("cross_entropy", "y", 3, r"label {i} is 3, outside range\(2\)"),
+    ("my_loss", "y", math.nan, r"y\[{i}\] is nan"),
+]
+
+
+@pytest.mark.parametrize("loss, where, bad, message", _BAD_DATA)
+@pytest.mark.parametrize("index", [0, 5, 11])
+@pytest.mark.parametrize("batch_size", [None, 1, 4])
+def test_fit_bad_data_raises_at_any_step_naming_the_sample(
+    loss: str, where: str, bad: Any, message: str, index: int, batch_size: int | None
+) -> None:
+    """Bad data anywhere in the set raises ValueError naming its index, before any step."""
+    X, y = _regression()
+    if loss == "cross_entropy":
+        y = [i % 2 for i in range(len(X))]
+    if where == "X":
+        X[index] = [X[index][0]] if bad == "ragged" else [X[index][0], bad]
+    else:
+        y[index] = bad
+    model: Any = nn.Linear(2, 2 if loss == "cross_entropy" else 1, seed=0)
+    start = model.state_dict()
+    chosen: Any = (lambda p, t: am.losses.mse(p, t)) if loss == "my_loss" else loss
+    with pytest.raises(ValueError, match=message.format(i=index)):
+        fit(model, X, y, loss=chosen, optimizer=optim.SGD(model.parameters(), lr=1e-3),
+            epochs=2, batch_size=batch_size, progress=False)
+    assert model.state_dict() == start  # nothing trained on bad data
+
+
+def test_fit_treats_overflowing_dot_products_the_same_at_every_step() -> None:
+    """+inf and -inf meeting in a dot node is divergence at step 0 and at a later step alike."""
+    X, y = [[1e160, 1e160]], [0.0]
+
+    def run(poison_after: int) -> Any:
+        model = nn.Linear(2, 1, seed=0)
+        w = model.parameters()
+
+        def poison(epoch: int, logs: dict[str, float]) -> None:
+            if epoch == poison_after:
+                w[0].data, w[1].data = 1e160, -1e160
+
+        if poison_after == 0:
+            poison(0, {})
+        with pytest.warns(RuntimeWarning, match="diverged in epoch"):
+            h = fit(model, X, y, loss="mae", optimizer=optim.GD(w, lr=1e-300), epochs=5,
+                    callbacks=[poison], progress=False)
+        return h, [p.data for p in w]
+
+    h0, p0 = run(0)
+    h3, p3 = run(3)
+    assert h0.diverged and h3.diverged and len(h0.losses) == 0 and len(h3.losses) == 3
+    assert h0.stop_reason.split(":", 1)[1] == h3.stop_reason.split(":", 1)[1]
+    assert p0[:2] == [1e160, -1e160]  # the start: nothing better to go back to
+    assert abs(p3[0]) < 2.0  # the last parameters before the poison, where the loss was finite
+
+
+def _good_call() -> dict[str, Any]:
+    model = nn.Linear(1, 1, seed=0)
+    return dict(model=model, X=[[0.0], [1.0]], y=[0.0, 1.0], loss="mse",
+                optimizer=optim.GD(model.parameters(), lr=0.1), epochs=2, progress=False)
+
+
+_BAD_ARGUMENTS = [
+    ("model", object(), TypeError),
+    ("X", 3.0, TypeError),
+    ("X", "ab", TypeError),
+    ("y", None, TypeError),
+    ("loss", 3, TypeError),
+    ("loss", "nope", ValueError),
+    ("optimizer", object(), TypeError),
+    ("epochs", True, TypeError),
+    ("epochs", 2.0, TypeError),
+    ("epochs", 0, ValueError),
+    ("batch_size", False, TypeError),
+    ("batch_size", 1.5, TypeError),
+    ("batch_size", -1, ValueError),
+    ("shuffle", "yes", TypeError),
+    ("seed", -7, ValueError),
+    ("seed", 1.5, TypeError),
+    ("l2", -1e-4, ValueError),
+    ("l2", math.nan, ValueError),
+    ("l2", "0.1", TypeError),
+    ("tol", -1.0, ValueError),
+    ("tol", "1e-3", TypeError),
+    ("patience", True, TypeError),
+    ("patience", 0, ValueError),
+    ("gtol", -1.0, ValueError),
+    ("gtol", math.inf, ValueError),
+    ("callbacks", print, TypeError),
+    ("callbacks", [3], TypeError),
+    ("progress", None, TypeError),
+    ("compile", 1, TypeError),
+    ("scheduler", 3, TypeError),
+]
+
+
+@pytest.mark.parametrize("name, bad, error", _BAD_ARGUMENTS,
+                         ids=[f"{n}={b!r}" for n, b, _ in _BAD_ARGUMENTS])
+def test_fit_rejects_every_bad_argument_by_name(name: str, bad: Any, error: type) -> None:
+    """Each of fit's arguments, given a wrong type or value, raises a typed error naming it."""
+    call = _good_call()
+    call[name] = bad
+    expected = "loss" if name == "loss" else name
+    with pytest.raises(error, match=expected):
+        fit(**call)
+
+
+def test_fit_bad_argument_sweep_covers_every_argument() -> None:
+    """The sweep above names every parameter of fit, so a new one cannot go unchecked."""
+    import inspect
+
+    assert set(inspect.signature(fit).parameters) == {n for n, _, _ in _BAD_ARGUMENTS}
+
+
+def test_fit_callable_loss_returning_a_float_is_a_type_error() -> None:
+    """A loss that returns a plain number cannot be backpropagated: TypeError saying so."""
+    call = _good_call()
+    call["loss"] = lambda p, t: 0.5
+    with pytest.raises(TypeError, match="the loss must return a Value"):
+        fit(**call)
+
+
+def test_fit_pauses_the_cycle_collector_while_training() -> None:
+    """Inside fit's loop gc is paused; afterwards it is on again."""
+    import gc
+
+    seen: list[bool] = []
+    call = _good_call()
+    call["callbacks"] = [lambda e, logs: seen.append(gc.isenabled())]
+    assert gc.isenabled()
+    fit(**call)
+    assert seen == [False, False] and gc.isenabled()
+
+
+class _ClosureGD:
+    """A toy closure-based optimizer: calls closure() (twice, as a line search may), steps."""
+
+    requires_closure = True
+
+    def __init__(self, params: list[Value], lr: float, calls: int = 1) -> None:
+        self.params, self.lr, self.calls = params, lr, calls
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self, closure: Any) -> float:
+        loss = closure()
+        grads = [float(p.grad) for p in self.params]
+        for _ in range(self.calls - 1):
+            closure()  # a line search's extra evaluation must not change what fit records
+        for p, g in zip(self.params, grads):
+            p.data -= self.lr * g
+        return float(loss)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("calls", [1, 3])
+def test_fit_trains_with_a_closure_based_optimizer(calls: int, compiled: bool) -> None:
+    """A closure-based GD gives exactly plain GD's losses and parameters, one loss per epoch."""
+    X, y, _ = datasets.make_regression(10, 2, coef=[1.0, -2.0], seed=0)
+
+    def run(closure: bool) -> tuple[list[float], list[float]]:
+        model = nn.Linear(2, 1, seed=0)
+        opt: Any = (_ClosureGD(model.parameters(), 0.1, calls) if closure
+                    else optim.GD(model.parameters(), lr=0.1))
+        h = fit(model, X, y, loss="mse", optimizer=opt, epochs=20, l2=1e-3, progress=False,
+                compile=compiled)
+        assert len(h.losses) == h.epochs == 20 and len(h.metrics["grad_norm"]) == 20
+        return h.losses, [p.data for p in model.parameters()]
+
+    assert run(True) == run(False)
+
+
+def test_fit_closure_optimizer_needs_full_batch() -> None:
+    """batch_size with a closure-based optimizer is a ValueError naming both."""
+    call = _good_call()
+    call["optimizer"] = _ClosureGD(call["model"].parameters(), 0.1)
+    call["batch_size"] = 1
+    with pytest.raises(ValueError, match="_ClosureGD.*batch_size"):
+        fit(**call)
+
+
+def test_fit_closure_optimizer_divergence_keeps_the_last_good_parameters() -> None:
+    """A closure-based run that diverges stops with a warning and finite parameters."""
+    X, y, _ = datasets.make_regression(20, 1, coef=[3.0], seed=0)
+    model = nn.Linear(1, 1, seed=0)
+    with pytest.warns(RuntimeWarning, match="diverged in epoch"):
+        h = fit(model, X, y, loss="mse", optimizer=_ClosureGD(model.parameters(), 50.0),
+                epochs=1000, progress=False)
+    assert h.diverged and all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_history_repr_is_a_short_readable_summary() -> None:
+    """History's repr shows epochs, the final loss and metrics, the stop reason and flags."""
+    X, y = datasets.make_xor()
+    model = nn.MLP(2, [4, 1], seed=0)
+    h = fit(model, X, y, loss="hinge", optimizer=optim.SGD(model.parameters(), lr=0.05),
+            epochs=3, progress=False)
+    lines = repr(h).splitlines()
+    assert len(lines) == 7
+    assert lines[0].split(":")[0].strip() == "epochs" and lines[0].split()[1] == "3"
+    assert f"{h.losses[-1]:.6g}" in lines[1] and "accuracy" in lines[2]
+    assert "stop_reason: reached the maximum of 3 epochs" in repr(h)
+    assert lines[-1].strip() == "diverged: False"
+
+
+@pytest.mark.parametrize("bad, error", [(True, TypeError), ("1", TypeError), (10**400, ValueError),
+                                        (math.nan, ValueError)])
+def test_fit_data_check_finds_the_culprit_past_the_fast_path(bad: Any, error: type) -> None:
+    """A bool, a string, a huge int or a NaN in a row is named, though the row's sum is cheap."""
+    X, y = _regression()
+    X[7] = [1.0, bad]
+    model = nn.Linear(2, 1, seed=0)
+    with pytest.raises(error, match=r"X\[7\]\[1\]"):
+        fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=1e-3),
+            epochs=1, progress=False)
