@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from . import losses as _losses
-from .optim import Optimizer
+from .optim import Optimizer, ReduceLROnPlateau
 from .optimize import OptimizeResult, minimize
 from .value import Value, _describe, _leaf, _to_float, dot, gc_paused, no_grad
 from .value import sum as _vsum
@@ -459,7 +459,8 @@ def fit(
             1e-15 for cross_entropy. A step the compiled code cannot finish (an
             overflow, a domain error) is rerun eagerly, so errors read the same.
         scheduler: a learning-rate schedule over ``optimizer`` (``autograd_mini.optim``:
-            ``StepLR``, ``LambdaLR``, ...); its ``step()`` is called after every epoch.
+            ``StepLR``, ``LambdaLR``, ...); its ``step()`` is called after every epoch;
+            a ``ReduceLROnPlateau`` is stepped with the epoch's training loss.
 
     Returns:
         A :class:`History` with per-epoch losses, metrics and the stop reason.
@@ -629,7 +630,9 @@ def fit(
                         f"a row (epoch {epoch})"
                     )
                     break
-            if scheduler is not None:
+            if isinstance(scheduler, ReduceLROnPlateau):
+                scheduler.step(epoch_loss)  # the training loss is the metric fit has
+            elif scheduler is not None:
                 scheduler.step()
             if any(cb(epoch, dict(logs)) is True for cb in callbacks):
                 reason = f"a callback asked to stop (epoch {epoch})"

@@ -419,8 +419,9 @@ class Value:
             try:
                 _reverse_pass(self, create_graph, topo, olds)
                 # Add back what was there before: every nonzero float, and every Value (a
-                # Value gradient carries a graph even where its data is 0).
-                if any(olds) or set(map(type, olds)) - {float}:
+                # Value gradient carries a graph even where its data is 0). A zero of a
+                # float subclass (optim's NONE_GRAD) needs nothing added back either.
+                if any(olds) or any(not issubclass(t, float) for t in set(map(type, olds))):
                     _add_back(topo, olds)
             except BaseException:
                 _restore(topo, olds)

@@ -1435,3 +1435,16 @@ def test_clip_grad_norm_rejects_bad_arguments(
     """Bad clip_grad_norm_ arguments raise a typed error naming the value."""
     with pytest.raises(error, match=re.escape(message)):
         call([P(0.0, 1.0)])
+
+
+def test_backward_over_none_grad_leaves_skips_the_add_back() -> None:
+    """backward over leaves holding NONE_GRAD leaves plain floats and no NONE_GRAD behind."""
+    from autograd_mini import Value
+    from autograd_mini.optim import NONE_GRAD, SGD
+
+    w, unused = Value(2.0), Value(5.0)
+    opt = SGD([w, unused], lr=0.1)
+    opt.zero_grad()
+    (w * w).backward()
+    assert type(w.grad) is float and w.grad == 4.0
+    assert unused.grad is NONE_GRAD

@@ -440,3 +440,17 @@ def test_fit_data_check_finds_the_culprit_past_the_fast_path(bad: Any, error: ty
     with pytest.raises(error, match=r"X\[7\]\[1\]"):
         fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=1e-3),
             epochs=1, progress=False)
+
+
+def test_fit_steps_reduce_lr_on_plateau_with_the_epoch_loss() -> None:
+    """A ReduceLROnPlateau given to fit is stepped with each epoch's loss: a flat loss cuts lr."""
+    from autograd_mini import nn, optim
+
+    model = nn.Linear(1, 1, seed=0)
+    opt = optim.SGD(model.parameters(), lr=1e-12)  # so small that the loss stays flat
+    sched = optim.ReduceLROnPlateau(opt, factor=0.5, patience=1, eps=1e-20)
+    seen: list[float] = []
+    history = fit(model, [[1.0], [2.0]], [1.0, 2.0], loss="mse", optimizer=opt, epochs=5,
+                  scheduler=sched, progress=False, callbacks=[lambda e, logs: seen.append(opt.lr)])
+    assert sched.best == history.losses[0]  # no later epoch improved by the threshold
+    assert seen == [1e-12, 1e-12, 5e-13, 5e-13, 2.5e-13]
