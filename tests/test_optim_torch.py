@@ -434,7 +434,7 @@ def test_chained_schedules_equal_torch(specs: list[tuple[str, tuple[Any, ...]]],
 
 
 # The chains step schedules without optimizer steps, as the issue states them; torch warns.
-@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\(\)`:UserWarning")
+@pytest.mark.filterwarnings("ignore:Detected call of:UserWarning")
 def test_issue_8_item_13_chains() -> None:
     """The three chains of issue 8 item 13 (base_lr from initial_lr) give torch's lrs."""
     torch = torch_module()
