@@ -26,6 +26,7 @@ from .functional import vjp as vjp
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .gradcheck import check_grads as check_grads
 from .gradcheck import gradgradcheck as gradgradcheck
+from .lr_finder import LRFinderResult, lr_find
 from .train import History, OptimizeResult, fit, minimize
 from .value import Value, dot, enable_grad, gc_paused, is_grad_enabled, no_grad
 from .value import sum as sum  # not in __all__: a star import must not shadow builtins.sum
@@ -47,6 +48,8 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "LRFinderResult",
+    "lr_find",
     "losses",
     "minimize",
     "nn",

@@ -42,6 +42,7 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .clip_grad import clip_grad_norm_
 from .lbfgs import LBFGS
+from .line_search import LineSearchResult, armijo, line_search, strong_wolfe
 from .lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -72,4 +73,8 @@ __all__ = [
     "CosineAnnealingLR",
     "ReduceLROnPlateau",
     "clip_grad_norm_",
+    "LineSearchResult",
+    "armijo",
+    "strong_wolfe",
+    "line_search",
 ]
