@@ -8,7 +8,13 @@ matplotlib):
   collapsed to at most 100 Graphviz nodes;
 * ``moons_loss.png`` and ``moons_boundary.png``: micrograd's demo trained with ``fit``
   (two moons, a 2-16-16-1 MLP, hinge loss, ``l2=1e-4``, SGD whose learning rate decays
-  as ``1.0 - 0.9 * k / 100`` through ``optim.LambdaLR`` and ``fit(scheduler=...)``).
+  as ``1.0 - 0.9 * k / 100`` through ``optim.LambdaLR`` and ``fit(scheduler=...)``);
+* ``learning_rates_paths.png`` and ``learning_rates_loss.png``: four learning rates on
+  one bowl (``examples/learning_rates.py``);
+* ``training.gif``: the demo's training, epoch by epoch (``autograd-mini demo``).
+
+The explorer's screenshots, ``explorer_backward.png`` and ``explorer_end.png``, are
+taken by the browser test ``tests/test_explorer.py::test_screenshots_for_the_docs``.
 
 Needs Graphviz's ``dot`` program and matplotlib. Run from the repository root::
 
@@ -72,10 +78,32 @@ def moons(folder: Path) -> tuple[Path, Path]:
     return loss, boundary
 
 
+def learning_rates(folder: Path) -> list[Path]:
+    """The four learning rates of ``examples/learning_rates.py``, drawn into ``folder``."""
+    sys.path.insert(0, str(ROOT / "examples"))
+    import learning_rates as example
+
+    return list(example.main(out=str(folder))["pictures"])
+
+
+def training_gif(folder: Path) -> Path:
+    """The demo's ``training.gif``: the demo run into a scratch folder, the GIF kept."""
+    import shutil
+    import tempfile
+
+    from autograd_mini.cli import main as cli
+
+    with tempfile.TemporaryDirectory() as scratch:
+        if cli(["demo", "--out", scratch, "--no-progress"]) != 0:
+            sys.exit("make_images: the demo failed")
+        return Path(shutil.copy(Path(scratch) / "training.gif", folder / "training.gif"))
+
+
 def main() -> None:
     """Write every picture into ``docs/images/`` and list what was written."""
     IMAGES.mkdir(exist_ok=True)
-    written = [neuron_graph(IMAGES), mlp_forward(IMAGES), *moons(IMAGES)]
+    written = [neuron_graph(IMAGES), mlp_forward(IMAGES), *moons(IMAGES),
+               *learning_rates(IMAGES), training_gif(IMAGES)]
     for path in written:
         print(f"wrote {path.relative_to(IMAGES.parent.parent)} ({path.stat().st_size:,} bytes)")
 
