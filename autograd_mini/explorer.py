@@ -46,40 +46,6 @@ _ROW = 15.0  # height of one text row in a box
 _RESERVE = 150  # graphs with at most this many edges get room for the edge labels
 _LONG = 3  # a dot or sum with more inputs than this is written in words, not in full
 
-# The local derivatives d out / d input of each op, written with the names of the
-# nodes (x, y: the inputs; out: the output; c: the op's constant), for the panel. The
-# numbers always come from OPS[op].partials; these only say what was computed.
-_FORMULAS: dict[str, tuple[str, ...]] = {
-    "add": ("1", "1"),
-    "sub": ("1", "-1"),
-    "mul": ("{y}", "{x}"),
-    "div": ("1 / {y}", "-{out} / {y}"),
-    "neg": ("-1",),
-    "pos": ("1",),
-    "add_const": ("1",),
-    "sub_const": ("1",),
-    "rsub_const": ("-1",),
-    "mul_const": ("{c}",),
-    "div_const": ("1 / {c}",),
-    "rdiv_const": ("-{out} / {x}",),
-    "pow": ("{y} * {x} ** ({y} - 1)", "{out} * log({x})"),
-    "pow_const": ("{c} * {x} ** ({c} - 1)",),
-    "rpow_const": ("{out} * log({c})",),
-    "abs": ("sign({x})",),
-    "exp": ("{out}",),
-    "log": ("1 / {x}",),
-    "sqrt": ("0.5 / {out}",),
-    "tanh": ("1 - {out}**2",),
-    "sigmoid": ("{out} * (1 - {out})",),
-    "relu": ("1 if {x} > 0 else 0",),
-    "leaky_relu": ("1 if {x} > 0 else {c}",),
-    "softplus": ("sigmoid({x})",),
-    "sin": ("cos({x})",),
-    "cos": ("-sin({x})",),
-    "dot": (),  # per input: d/dw_i = x_i, d/dx_i = w_i, d/db = 1 (see _formula)
-    "sum": (),  # 1 for every input
-}
-
 
 class Explorer:
     """A backprop explorer page: shown inline in Jupyter, saved as one HTML file.
@@ -179,7 +145,7 @@ def _formula(g: Any, i: int, k: int, names: list[str]) -> str:
         n = len(ps) // 2
         return names[ps[k + n]] if k < n else names[ps[k - n]] if k < 2 * n else "1"
     c = g.nodes[i].const
-    return _FORMULAS[op][k].format(
+    return OPS[op].formula[k].format(
         x=names[ps[0]],
         y=names[ps[1]] if len(ps) > 1 else "",
         out=names[i],

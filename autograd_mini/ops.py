@@ -214,13 +214,17 @@ class Op:
         arity: number of graph inputs, or ``-1`` for n-ary ops (``dot``, ``sum``).
         has_const: whether the op carries one constant parameter stored on the node.
         symbol: a short label for pictures (``"+"``, ``"tanh"``).
+        formula: the partials written out for people, one per input, in the names
+            ``{x}``, ``{y}`` (the inputs), ``{out}`` and ``{c}`` (the constant): the
+            backprop explorer shows them beside the numbers ``partials`` computes. Empty
+            for the n-ary ops, whose partials the explorer names input by input.
 
     Example:
         >>> OPS["mul"].forward(3.0, 4.0), OPS["mul"].partials(12.0, 3.0, 4.0)
         (12.0, (4.0, 3.0))
     """
 
-    __slots__ = ("name", "forward", "partials", "arity", "has_const", "symbol")
+    __slots__ = ("name", "forward", "partials", "arity", "has_const", "symbol", "formula")
 
     def __init__(
         self,
@@ -231,6 +235,7 @@ class Op:
         *,
         has_const: bool = False,
         symbol: str = "",
+        formula: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         self.forward = forward
@@ -238,6 +243,7 @@ class Op:
         self.arity = arity
         self.has_const = has_const
         self.symbol = symbol or name
+        self.formula = formula
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -250,32 +256,32 @@ def _table(*ops: Op) -> dict[str, Op]:
 # fmt: off
 OPS: dict[str, Op] = _table(
     #  name          forward                                partials(out, *inputs[, const])                       arity
-    Op("add",        operator.add,                          lambda out, x, y: (1.0, 1.0),                         2, symbol="+"),
-    Op("sub",        operator.sub,                          lambda out, x, y: (1.0, -1.0),                        2, symbol="-"),
-    Op("mul",        operator.mul,                          lambda out, x, y: (y, x),                             2, symbol="*"),
-    Op("div",        operator.truediv,                      lambda out, x, y: (1.0 / y, -out / y),                2, symbol="/"),
-    Op("neg",        operator.neg,                          lambda out, x: (-1.0,),                               1, symbol="-"),
-    Op("pos",        operator.pos,                          lambda out, x: (1.0,),                                1, symbol="+"),
-    Op("add_const",  operator.add,                          lambda out, x, c: (1.0,),                             1, symbol="+", has_const=True),
-    Op("sub_const",  operator.sub,                          lambda out, x, c: (1.0,),                             1, symbol="-", has_const=True),
-    Op("rsub_const", lambda x, c: c - x,                    lambda out, x, c: (-1.0,),                            1, symbol="-", has_const=True),
-    Op("mul_const",  operator.mul,                          lambda out, x, c: (c,),                               1, symbol="*", has_const=True),
-    Op("div_const",  operator.truediv,                      lambda out, x, c: (1.0 / c,),                         1, symbol="/", has_const=True),
-    Op("rdiv_const", lambda x, c: c / x,                    lambda out, x, c: (-out / x,),                        1, symbol="/", has_const=True),
-    Op("pow",        _pow_forward,                          _pow_partials,                                        2, symbol="**"),
-    Op("pow_const",  _pow_forward,                          _pow_const_partials,                                  1, symbol="**", has_const=True),
-    Op("rpow_const", _rpow_const_forward,                   _rpow_const_partials,                                 1, symbol="**", has_const=True),
-    Op("abs",        abs,                                   _abs_partials,                                        1),
-    Op("exp",        math.exp,                              lambda out, x: (out,),                                1),
-    Op("log",        _log_forward,                          lambda out, x: (1.0 / x,),                            1),
-    Op("sqrt",       _sqrt_forward,                         _sqrt_partials,                                       1),
-    Op("tanh",       math.tanh,                             lambda out, x: (1.0 - out * out,),                    1),
-    Op("sigmoid",    _sigmoid_forward,                      lambda out, x: (out * (1.0 - out),),                  1),
-    Op("relu",       lambda x: 0.0 if x <= 0.0 else x,      lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1),
-    Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,  lambda out, x, a: (1.0 if _raw(x) > 0.0 else a,),     1, has_const=True),
-    Op("softplus",   _softplus_forward,                     lambda out, x: (_sigmoid(x),),                        1),
-    Op("sin",        math.sin,                              lambda out, x: (_cos(x),),                            1),
-    Op("cos",        math.cos,                              lambda out, x: (-_sin(x),),                           1),
+    Op("add",        operator.add,                          lambda out, x, y: (1.0, 1.0),                         2, symbol="+", formula=("1", "1")),
+    Op("sub",        operator.sub,                          lambda out, x, y: (1.0, -1.0),                        2, symbol="-", formula=("1", "-1")),
+    Op("mul",        operator.mul,                          lambda out, x, y: (y, x),                             2, symbol="*", formula=("{y}", "{x}")),
+    Op("div",        operator.truediv,                      lambda out, x, y: (1.0 / y, -out / y),                2, symbol="/", formula=("1 / {y}", "-{out} / {y}")),
+    Op("neg",        operator.neg,                          lambda out, x: (-1.0,),                               1, symbol="-", formula=("-1",)),
+    Op("pos",        operator.pos,                          lambda out, x: (1.0,),                                1, symbol="+", formula=("1",)),
+    Op("add_const",  operator.add,                          lambda out, x, c: (1.0,),                             1, symbol="+", has_const=True, formula=("1",)),
+    Op("sub_const",  operator.sub,                          lambda out, x, c: (1.0,),                             1, symbol="-", has_const=True, formula=("1",)),
+    Op("rsub_const", lambda x, c: c - x,                    lambda out, x, c: (-1.0,),                            1, symbol="-", has_const=True, formula=("-1",)),
+    Op("mul_const",  operator.mul,                          lambda out, x, c: (c,),                               1, symbol="*", has_const=True, formula=("{c}",)),
+    Op("div_const",  operator.truediv,                      lambda out, x, c: (1.0 / c,),                         1, symbol="/", has_const=True, formula=("1 / {c}",)),
+    Op("rdiv_const", lambda x, c: c / x,                    lambda out, x, c: (-out / x,),                        1, symbol="/", has_const=True, formula=("-{out} / {x}",)),
+    Op("pow",        _pow_forward,                          _pow_partials,                                        2, symbol="**", formula=("{y} * {x} ** ({y} - 1)", "{out} * log({x})")),
+    Op("pow_const",  _pow_forward,                          _pow_const_partials,                                  1, symbol="**", has_const=True, formula=("{c} * {x} ** ({c} - 1)",)),
+    Op("rpow_const", _rpow_const_forward,                   _rpow_const_partials,                                 1, symbol="**", has_const=True, formula=("{out} * log({c})",)),
+    Op("abs",        abs,                                   _abs_partials,                                        1, formula=("sign({x})",)),
+    Op("exp",        math.exp,                              lambda out, x: (out,),                                1, formula=("{out}",)),
+    Op("log",        _log_forward,                          lambda out, x: (1.0 / x,),                            1, formula=("1 / {x}",)),
+    Op("sqrt",       _sqrt_forward,                         _sqrt_partials,                                       1, formula=("0.5 / {out}",)),
+    Op("tanh",       math.tanh,                             lambda out, x: (1.0 - out * out,),                    1, formula=("1 - {out}**2",)),
+    Op("sigmoid",    _sigmoid_forward,                      lambda out, x: (out * (1.0 - out),),                  1, formula=("{out} * (1 - {out})",)),
+    Op("relu",       lambda x: 0.0 if x <= 0.0 else x,      lambda out, x: (1.0 if _raw(x) > 0.0 else 0.0,),      1, formula=("1 if {x} > 0 else 0",)),
+    Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,  lambda out, x, a: (1.0 if _raw(x) > 0.0 else a,),     1, has_const=True, formula=("1 if {x} > 0 else {c}",)),
+    Op("softplus",   _softplus_forward,                     lambda out, x: (_sigmoid(x),),                        1, formula=("sigmoid({x})",)),
+    Op("sin",        math.sin,                              lambda out, x: (_cos(x),),                            1, formula=("cos({x})",)),
+    Op("cos",        math.cos,                              lambda out, x: (-_sin(x),),                           1, formula=("-sin({x})",)),
     Op("dot",        _dot_forward,                          _dot_partials,                                       -1, symbol="dot"),
     Op("sum",        _sum_forward,                          lambda out, *x: (1.0,) * len(x),                     -1, symbol="sum"),
 )
