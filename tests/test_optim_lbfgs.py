@@ -254,6 +254,12 @@ def test_fma_is_rounded_once(a: float, b: float, c: float) -> None:
     assert got == expected or (got == 0.0 and expected == 0.0)
 
 
+def test_fma_of_a_product_that_overflows_alone() -> None:
+    """a * b past the float range with c pulling it back: the fused result is finite."""
+    a, b, c = 1.634266486238469e308, -1.1, 1.850688287023104e292
+    assert _fma(a, b, c) == exact_fma(a, b, c) == -1.7976931348623157e308
+
+
 def test_fma_differs_from_two_roundings() -> None:
     """A case where a * b + c rounds differently from the fused operation (the reason for it)."""
     a = 1.0 + 2.0**-30

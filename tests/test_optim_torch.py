@@ -94,7 +94,10 @@ ADAM_KW = st.fixed_dictionaries(
 RMSPROP_KW = st.fixed_dictionaries(
     {
         "lr": rate,
-        "alpha": st.floats(0.0, 0.999),
+        # NOTE: centred RMSprop takes sqrt(v - m*m), which is about alpha * (change of g)**2
+        # out of two numbers of size g**2: its relative error is about 1e-16 / alpha, so a
+        # tiny alpha turns torch's and our last-bit differences (its 0-d sqrt) into 1e-4.
+        "alpha": st.sampled_from([0.0]) | st.floats(0.01, 0.999),
         "eps": st.sampled_from([1e-8, 1e-3]),
         "weight_decay": decay,
         "momentum": st.sampled_from([0.0]) | unit,
@@ -556,8 +559,8 @@ def test_every_optimizer_and_schedule_has_a_torch_oracle_here() -> None:
     scheduled = {cls.__name__ for cls in SCHEDULES.values()} | {"ReduceLROnPlateau"}
     for name in optim.__all__:
         obj = getattr(optim, name)
-        if not isinstance(obj, type) or obj in (Optimizer, LRScheduler):
-            continue
+        if not isinstance(obj, type) or obj in (Optimizer, LRScheduler, optim.LineSearchResult):
+            continue  # the line searches are checked against scipy (test_line_search.py)
         if issubclass(obj, Optimizer):
             assert name in swept | shorthands, f"{name} has no torch oracle test"
             assert name in shorthands or hasattr(torch.optim, name)

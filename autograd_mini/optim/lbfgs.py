@@ -584,17 +584,7 @@ class LBFGS(Optimizer):
             ValueError: a key is missing or unexpected, the class or the number of
                 parameters differs, or a value is invalid; the message names which.
         """
-        name = type(self).__name__
-        where = f"{name}.load_state_dict"
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"{where}: expected a dict (got {_describe(state_dict)})")
-        _check_keys(state_dict, ("optimizer", "hyperparams", "step", "state"), where)
-        if state_dict["optimizer"] != name:
-            raise ValueError(f"{where}: the state is for {state_dict['optimizer']!r}, not {name!r}")
-        hyper = state_dict["hyperparams"]
-        if not isinstance(hyper, Mapping):
-            raise ValueError(f"{where}: 'hyperparams' must be a dict (got {_describe(hyper)})")
-        _check_keys(hyper, self._hyper_names, f"{where}: 'hyperparams'")
+        where, hyper = self._state_header(state_dict)
         try:
             checked = self._validate(hyper)
         except (TypeError, ValueError) as e:

@@ -83,8 +83,9 @@ def _fma(a: float, b: float, c: float) -> float:
         bh = t - (t - b)
         bl = b - bh
         return math.fsum((c, p, ((ah * bh - p) + ah * bl + al * bh) + al * bl))
-    if p == 0.0 or not (math.isfinite(p) and math.isfinite(c)):
-        return c + p  # an exact product, or IEEE's rules for inf and nan, as an FMA gives
+    if p == 0.0 or not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return c + p  # a product too small to matter, or IEEE's rules for inf and nan
+    # NOTE: a finite a * b may overflow on its own while a * b + c does not: exactly, then.
     exact = Fraction(a) * Fraction(b) + Fraction(c)
     try:
         return float(exact)
@@ -407,6 +408,21 @@ class Optimizer:
             "state": [dict(s) for s in self._state],
         }
 
+    def _state_header(self, state_dict: object) -> tuple[str, Mapping[str, Any]]:
+        """Check a saved state's outer keys and class; return the error prefix and hypers."""
+        name = type(self).__name__
+        where = f"{name}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{where}: expected a dict (got {_describe(state_dict)})")
+        _check_keys(state_dict, ("optimizer", "hyperparams", "step", "state"), where)
+        if state_dict["optimizer"] != name:
+            raise ValueError(f"{where}: the state is for {state_dict['optimizer']!r}, not {name!r}")
+        hyper = state_dict["hyperparams"]
+        if not isinstance(hyper, Mapping):
+            raise ValueError(f"{where}: 'hyperparams' must be a dict (got {_describe(hyper)})")
+        _check_keys(hyper, self._hyper_names, f"{where}: 'hyperparams'")
+        return where, hyper
+
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a state saved by ``state_dict()`` (hyper-parameters included).
 
@@ -422,17 +438,7 @@ class Optimizer:
             ValueError: a key is missing or unexpected, the class or the number of
                 parameters differs, or a value is invalid; the message names which.
         """
-        name = type(self).__name__
-        where = f"{name}.load_state_dict"
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"{where}: expected a dict (got {_describe(state_dict)})")
-        _check_keys(state_dict, ("optimizer", "hyperparams", "step", "state"), where)
-        if state_dict["optimizer"] != name:
-            raise ValueError(f"{where}: the state is for {state_dict['optimizer']!r}, not {name!r}")
-        hyper = state_dict["hyperparams"]
-        if not isinstance(hyper, Mapping):
-            raise ValueError(f"{where}: 'hyperparams' must be a dict (got {_describe(hyper)})")
-        _check_keys(hyper, self._hyper_names, f"{where}: 'hyperparams'")
+        where, hyper = self._state_header(state_dict)
         try:
             checked = self._validate({**self._hyper(), **hyper})
         except (TypeError, ValueError) as e:
@@ -456,7 +462,7 @@ class Optimizer:
             unknown = sorted(repr(k) for k in set(entry) - set(self._buffer_names))
             if unknown:
                 raise ValueError(
-                    f"{at}: unexpected buffer(s) {', '.join(unknown)} (a {name} has "
+                    f"{at}: unexpected buffer(s) {', '.join(unknown)} (a {type(self).__name__} has "
                     f"{', '.join(self._buffer_names) or 'no buffers'})"
                 )
             buffers: _State = {}
