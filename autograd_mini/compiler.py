@@ -9,7 +9,7 @@ arithmetic, one line per node.
 The generated code computes exactly what the engine computes, in the same order: each
 op's forward and partials are spelled out below (``_CODE``) as the same expressions the
 op table uses, or the table's own functions are called, so results match eager backprop
-to the last bit (dot and sum use the same correctly rounded ``math.fsum``).
+to the last bit (dot and sum add their terms from left to right, the engine's rule).
 
 Limits, as for ``jax.jit`` and ``torch.jit.trace``: the trace records the operations
 that ran for the first arguments. Python control flow that depends on data (an ``if``
@@ -116,7 +116,7 @@ _CODE: dict[str, _Code] = {
 
 _NAMESPACE: dict[str, Any] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-    "sin": math.sin, "cos": math.cos, "fsum": math.fsum, "abs": builtins.abs,
+    "sin": math.sin, "cos": math.cos, "abs": builtins.abs,
     "sigmoid": _ops._sigmoid_forward, "softplus": _ops._softplus_forward,
 }
 
@@ -168,6 +168,17 @@ class _Program:
         self.calls = 0
 
 
+def _usable(name: str) -> bool:
+    """Whether ``name`` can be a generated identifier as it is.
+
+    Only ASCII identifiers qualify: Python folds every other identifier to its NFKC
+    form (``"\u00b5"`` and ``"\u03bc"`` both become ``"\u03bc"``, full-width
+    ``"\uff45\uff58\uff50"`` becomes ``"exp"``), so two labels that differ as strings could
+    name one variable, or one of the code's own names. ASCII text is its own NFKC form.
+    """
+    return name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+
+
 class _Names:
     """Unique, valid Python identifiers for the generated code."""
 
@@ -176,7 +187,7 @@ class _Names:
         self.used |= {f"{kind}_{name}" for kind in "FP" for name in _ops.OPS}
 
     def make(self, wanted: str, fallback: str) -> str:
-        base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) else fallback
+        base = wanted if _usable(wanted) else fallback
         name, k = base, 1
         while name in self.used:
             k += 1
@@ -208,11 +219,15 @@ def _emit(
     max_nodes: int,
     seed: str = "1.0",
     reserved: set[str] | None = None,
+    maxima: dict[Value, list[Value]] | None = None,
 ) -> _Emitted:
     """Write the lines that compute ``out`` (and ``aux``) and d out / d ``leaves[wrt]``.
 
     ``seed`` is the code of d(result) / d out: 1.0 for a whole function, or a name when
-    ``out`` is one piece of something larger (one sample's part of a loss).
+    ``out`` is one piece of something larger (one sample's part of a loss). ``maxima``
+    maps leaves that stand for a data-dependent constant to the nodes it is the
+    ``max`` of (cross-entropy's shift): the code computes it, and no gradient flows
+    through it, as through the engine's plain-number constant.
     """
     code = _Emitted()
     roots = [out, *[a for a in aux if isinstance(a, Value)]]
@@ -243,6 +258,12 @@ def _emit(
         if key in var:
             continue
         if node._op is None:
+            if maxima and node in maxima:
+                if any(id(z) not in var for z in maxima[node]):
+                    raise CompileError("compile: a maximum's inputs must be computed first")
+                var[key] = names.make(node.label, f"m{len(body)}")
+                body.append(f"{var[key]} = max({_tuple([var[id(z)] for z in maxima[node]])})")
+                continue
             if node in trace.constants:
                 var[key] = _literal(node.data)
                 continue
@@ -251,7 +272,11 @@ def _emit(
             captured.append(node)
             continue
         name = names.make(node.label, f"v{len(body)}")
-        body.append(f"{name} = {_forward_code(node, var)}")
+        op = node._op
+        if op is _DOT_OP or op is _SUM_OP:
+            body += _sum_lines(name, _nary_terms(node, var))
+        else:
+            body.append(f"{name} = {_forward_code(node, var)}")
         var[key] = name
 
     # which nodes need a gradient: those between a differentiated argument and out
@@ -264,8 +289,10 @@ def _emit(
     # anything whose every path to out runs through such a relu. Each node's backward
     # lines run under its guard (the conditions all its consumers share), so the work
     # the engine skips (nodes whose gradient is 0.0) is skipped here too, with the same
-    # results. A guard is a tuple of conditions; a consumer's guard extends its parents'.
-    guard: dict[int, tuple[str, ...]] = {id(out): ()}
+    # results. Guards form a tree (a consumer's guard extends its parents'), kept as
+    # integer ids so that a chain of relus costs one entry per relu, not its depth.
+    guards = _Guards()
+    guard: dict[int, int] = {id(out): 0}
     for node in reversed(out_topo):
         key = id(node)
         if key not in needs or node._op is None or key not in guard:
@@ -273,16 +300,16 @@ def _emit(
         for p in _parents(node):
             if id(p) not in needs:
                 continue
-            edge = _edge_guard(node, p, guard[key], var)
+            edge = _edge_guard(node, p, guard[key], var, guards)
             have = guard.get(id(p))
-            guard[id(p)] = edge if have is None else _common_prefix(have, edge)
+            guard[id(p)] = edge if have is None else guards.common(have, edge)
 
     # A node's gradient is dead once the node has passed it on to its parents, so its
     # variable is recycled: far fewer locals, which Python compiles much faster.
     grad: dict[int, str] = {}
     free: list[str] = []
     spare: list[str] = [names.make(f"t{k}", "t") for k in range(_MAX_TEMPS)]
-    lines: list[tuple[tuple[str, ...], str]] = []  # (guard, line) of the backward pass
+    lines: list[tuple[int, str]] = []  # (guard, line) of the backward pass
     for i in wrt:
         leaf = leaves[i]
         if id(leaf) in needs and id(leaf) not in grad:
@@ -299,9 +326,9 @@ def _emit(
 
     if id(out) in needs and id(out) not in grad:
         grad[id(out)] = new_grad()
-        lines.append(((), f"{grad[id(out)]} = {seed}"))
+        lines.append((0, f"{grad[id(out)]} = {seed}"))
     elif id(out) in needs:  # out is itself a differentiated argument
-        lines.append(((), f"{grad[id(out)]} += {seed}"))
+        lines.append((0, f"{grad[id(out)]} += {seed}"))
     for node in reversed(out_topo):
         if node._op is None or id(node) not in needs:
             continue
@@ -310,7 +337,7 @@ def _emit(
         block = guard[id(node)]
         if node._op.name == "relu":  # inside its guard, relu passes g on unchanged
             a = _parents(node)[0]
-            block = _edge_guard(node, a, block, var)
+            block = _edge_guard(node, a, block, var, guards)
             terms = [(a, g)] if id(a) in needs else []
         else:
             pre: list[str] = []
@@ -338,7 +365,7 @@ def _emit(
         if not handed_on:
             free.append(g)
         spare.extend(temps)
-    code.backward = _guarded_lines(lines)
+    code.backward = guards.lines(lines, names)
     code.grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
     return code
 
@@ -372,44 +399,111 @@ def _generate(
 
 
 def _edge_guard(
-    node: Value, parent: Value, node_guard: tuple[str, ...], var: dict[int, str]
-) -> tuple[str, ...]:
-    """The condition under which ``node`` passes a gradient to ``parent``."""
+    node: Value, parent: Value, node_guard: int, var: dict[int, str], guards: _Guards
+) -> int:
+    """The guard under which ``node`` passes a gradient to ``parent``."""
     if node._op is not None and node._op.name == "relu":
-        return (*node_guard, f"{var[id(parent)]} > 0.0")
+        return guards.extend(node_guard, f"{var[id(parent)]} > 0.0")
     return node_guard
 
 
-def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+class _Guards:
+    """The tree of guards: id 0 is "always"; every other id is its parent's and one more
+    condition. A guard used in the code is written once, as its parent's name and its own
+    condition (``q3 = q1 and v7 > 0.0``), so the code stays linear in the graph however
+    deep the relus nest (repeating every condition above would make it quadratic)."""
+
+    def __init__(self) -> None:
+        self.parent = [0]
+        self.cond = [""]
+        self.depth = [0]
+        self.ids: dict[tuple[int, str], int] = {}
+
+    def extend(self, guard: int, cond: str) -> int:
+        key = (guard, cond)
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = len(self.cond)
+            self.parent.append(guard)
+            self.cond.append(cond)
+            self.depth.append(self.depth[guard] + 1)
+        return found
+
+    def common(self, a: int, b: int) -> int:
+        """The deepest guard both ``a`` and ``b`` extend (their common conditions)."""
+        parent, depth = self.parent, self.depth
+        while depth[a] > depth[b]:
+            a = parent[a]
+        while depth[b] > depth[a]:
+            b = parent[b]
+        while a != b:
+            a, b = parent[a], parent[b]
+        return a
+
+    def lines(self, lines: list[tuple[int, str]], names: _Names) -> list[str]:
+        """Lines under their guards: each run of lines with the same guard in one ``if``;
+        a guard's ancestors are named (once, just before their first use)."""
+        named: dict[int, str] = {}
+        out: list[str] = []
+
+        def test(g: int) -> str:  # the expression of guard g, naming its ancestors
+            p = self.parent[g]
+            if p == 0:
+                return self.cond[g]
+            missing = []  # unnamed ancestors, deepest first (a loop: chains can be deep)
+            while p != 0 and p not in named:
+                missing.append(p)
+                p = self.parent[p]
+            for a in reversed(missing):
+                up = self.parent[a]
+                expr = self.cond[a] if up == 0 else f"{named[up]} and {self.cond[a]}"
+                named[a] = names.make(f"q{len(named)}", "q")
+                out.append(f"{named[a]} = {expr}")
+            return f"{named[self.parent[g]]} and {self.cond[g]}"
+
+        current = 0
+        for g, line in lines:
+            if g != current:
+                current = g
+                if g:
+                    out.append(f"if {named[g] if g in named else test(g)}:")
+            out.append(f"    {line}" if g else line)
+        return out
 
 
-def _guarded_lines(lines: list[tuple[tuple[str, ...], str]]) -> list[str]:
-    """Lines under their guards: each run of lines with the same guard in one ``if``."""
-    out: list[str] = []
-    current: tuple[str, ...] = ()
-    for cond, line in lines:
-        if cond != current:
-            current = cond
-            if cond:
-                out.append(f"if {' and '.join(cond)}:")
-        out.append(f"    {line}" if cond else line)
-    return out
+_DOT_OP, _SUM_OP = _ops.OPS["dot"], _ops.OPS["sum"]
+_CHUNK = 200  # terms per statement: CPython's compiler recurses once per nested `+`
+
+
+def _nary_terms(node: Value, var: dict[int, str]) -> list[str]:
+    """The terms a dot or sum node adds up, in its order: ``w_i * x_i``, then the bias."""
+    ins = [var[id(p)] for p in _parents(node)]
+    if node._op is _SUM_OP:
+        return ins
+    n = len(ins) // 2
+    return [f"{_wrap(ins[i])} * {_wrap(ins[n + i])}" for i in range(n)] + ins[2 * n :]
+
+
+def _sum_lines(name: str, terms: list[str]) -> list[str]:
+    """Lines setting ``name`` to the sum of ``terms`` by the engine's summation rule.
+
+    The rule (dot and sum alike): plain float addition from left to right,
+    ``((t1 + t2) + t3) + ...``; one term is itself, no term is 0.0. Python's ``+`` is
+    left-associative, so ``t1 + t2 + t3`` is exactly that; long sums continue in
+    further statements (``s = s + ...``), which changes nothing.
+    """
+    if not terms:
+        return [f"{name} = 0.0"]
+    lines = [f"{name} = {' + '.join(terms[:_CHUNK])}"]
+    for lo in range(_CHUNK, len(terms), _CHUNK):
+        lines.append(f"{name} = {name} + {' + '.join(terms[lo : lo + _CHUNK])}")
+    return lines
 
 
 def _forward_code(node: Value, var: dict[int, str]) -> str:
     op = node._op
     assert op is not None
     ins = [var[id(p)] for p in _parents(node)]
-    if op.name == "dot":
-        n = len(ins) // 2
-        terms = [f"{ins[i]} * {ins[n + i]}" for i in range(n)] + ins[2 * n :]
-        return f"fsum(({', '.join(terms)},))"
-    if op.name == "sum":
-        return f"fsum(({', '.join(ins)},))"
     if op.name == "pow_const" and float(node._const).is_integer():
         # NOTE: ** on floats with an integral exponent is the same C pow() as math.pow
         return f"{_wrap(ins[0])} ** {_literal(node._const)}"
@@ -613,7 +707,7 @@ def trace_program(
     own parameters); ``run`` returns ``(out, aux)``. Gradients are generated for the
     leaves at positions ``wrt``.
     """
-    names = arg_names or [leaf.label if leaf.label.isidentifier() else f"x{i}"
+    names = arg_names or [leaf.label if _usable(leaf.label) else f"x{i}"
                           for i, leaf in enumerate(leaves)]
     out, aux, trace = _traced(run, what, strict)
     source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
@@ -631,6 +725,7 @@ def trace_rolled(
     fname: str = "train_step",
     max_nodes: int = MAX_NODES,
     what: str = "the training step",
+    maxima: dict[Value, list[Value]] | None = None,
 ) -> _Program:
     """Compile one sample's graph as the body of a loop over a batch.
 
@@ -652,14 +747,9 @@ def trace_rolled(
     leaves = [*params, *sample]
     reserved = {"_data", "_seed", "_parts", "_preds"}
     code = _emit([*param_names, *sample_names], leaves, list(range(len(params))), part, preds,
-                 trace, max_nodes, seed="_seed", reserved=reserved)
+                 trace, max_nodes, seed="_seed", reserved=reserved, maxima=maxima)
     var = code.var
-    ins = [var[id(q)] for q in _parents(part)]
-    if part._op.name == "sum":
-        terms = ins
-    else:
-        n = len(ins) // 2
-        terms = [f"{_wrap(ins[i])} * {_wrap(ins[n + i])}" for i in range(n)] + ins[2 * n :]
+    terms = _nary_terms(part, var)
     pred_code = [var[id(v)] if isinstance(v, Value) else _literal(float(v)) for v in preds]
     names = [var[id(v)] for v in sample]
     source = [f"def {fname}({', '.join(var[id(v)] for v in params)}, _data, _seed):"]
@@ -740,7 +830,10 @@ def _argument_names(f: Callable[..., Any], n: int) -> list[str]:
 
 def _function_name(f: Callable[..., Any]) -> str:
     name = getattr(f, "__name__", "f")
-    return name if name.isidentifier() and not keyword.iskeyword(name) else "compiled"
+    # the function is a global of the generated module: it must not rebind the code's own
+    # globals (a function named ``exp`` would otherwise be called for every exp node)
+    ok = isinstance(name, str) and _usable(name) and name not in _Names().used
+    return name if ok else "compiled"
 
 
 def compile(  # noqa: A001 - the name users expect (jax.jit, torch.compile)

@@ -254,7 +254,7 @@ def test_fit_compiled_handles_batches_larger_than_a_trace_could() -> None:
 
 def test_fit_compiled_serves_every_batch_size_with_one_program() -> None:
     """Uneven mini-batches (8, 8, 8, 6) run through one compiled program."""
-    from autograd_mini.train import _CompiledStep
+    from autograd_mini.compiled_step import _CompiledStep
 
     X, y = datasets.make_moons(30, noise=0.1, seed=0)
     model = nn.MLP(2, [4, 1], seed=0)
