@@ -28,12 +28,14 @@ import builtins
 import inspect
 import keyword
 import math
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ops as _ops
+from . import value as _value
 from .value import (
     _NARY,
     Value,
@@ -709,7 +711,7 @@ def trace_program(
     """
     names = arg_names or [leaf.label if _usable(leaf.label) else f"x{i}"
                           for i, leaf in enumerate(leaves)]
-    out, aux, trace = _traced(run, what, strict)
+    out, aux, trace = _traced(run, what, strict, max_nodes)
     source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
                                         max_nodes)
     return _Program(source, _build(source, fname, captured), nodes, list(trace.concrete))
@@ -741,7 +743,7 @@ def trace_rolled(
     accumulates every gradient as the engine would; and its code is one sample long, so
     it compiles in milliseconds for a batch of any size.
     """
-    part, preds, trace = _traced(run_one, what, strict=False)
+    part, preds, trace = _traced(run_one, what, strict=False, max_nodes=max_nodes)
     if part._op is None or part._op.name not in ("sum", "dot") or part._const is not None:
         raise CompileError(f"compile: a sample's part must be a sum or dot node (got {part!r})")
     leaves = [*params, *sample]
@@ -764,17 +766,66 @@ def trace_rolled(
     return _Program(text, _build(text, fname, code.captured), code.nodes, list(trace.concrete))
 
 
+class _Budget(_Trace):
+    """A trace that counts the nodes the engine makes while it runs, up to a limit."""
+
+    __slots__ = ("nodes", "limit", "what")
+
+    def __init__(self, limit: int, what: str) -> None:
+        super().__init__()
+        self.nodes = 0
+        self.limit = limit
+        self.what = what
+
+
+_object_new = object.__new__
+_counting = threading.Lock()
+_counters = 0  # how many traces are counting nodes right now, in any thread
+
+
+def _counting_new(cls: type) -> Any:
+    """``object.__new__`` for the engine while a trace runs: counts the trace's nodes.
+
+    NOTE: the engine makes every node with ``value._new(Value)``, looked up as a module
+    global on each call; while any trace runs, that name is this function, so a graph
+    past ``max_nodes`` is refused as soon as it gets there, not after tracing all of
+    it. Nodes made in other threads (no trace of theirs) are only passed through.
+    """
+    trace = _tracing.get()
+    if type(trace) is _Budget:
+        trace.nodes += 1
+        if trace.nodes > trace.limit:
+            raise CompileError(
+                f"compile: tracing {trace.what} made more than max_nodes={trace.limit:,} "
+                "nodes; compile a smaller piece (e.g. one mini-batch) or pass a larger "
+                "max_nodes="
+            )
+    return _object_new(cls)
+
+
 def _traced(
-    run: Callable[[], tuple[Any, list[Any]]], what: str, strict: bool
+    run: Callable[[], tuple[Any, list[Any]]], what: str, strict: bool,
+    max_nodes: int = MAX_NODES,
 ) -> tuple[Value, list[Any], _Trace]:
-    """Run ``run()`` while tracing; warn (or, strict, raise) where data steered Python."""
-    trace = _Trace()
+    """Run ``run()`` while tracing; warn (or, strict, raise) where data steered Python.
+
+    Raises ``CompileError`` as soon as the trace has made more than ``max_nodes`` nodes.
+    """
+    global _counters
+    trace = _Budget(max_nodes, what)
+    with _counting:
+        _counters += 1
+        _value._new = _counting_new
     token = _tracing.set(trace)
     try:
         with _grad_mode(True):
             out, aux = run()
     finally:
         _tracing.reset(token)
+        with _counting:
+            _counters -= 1
+            if _counters == 0:
+                _value._new = _object_new
     if not isinstance(out, Value):
         out = _leaf(_to_float(out, "compile"))
         trace.constants.add(out)
