@@ -135,9 +135,18 @@ def _literal(x: float) -> str:
 
 def _simple(term: str) -> bool:
     """Whether ``term`` can stand next to an operator without parentheses."""
-    return term.replace("_", "").replace(".", "").isalnum() or (
-        term.startswith("(") and term.endswith(")")
-    )
+    if term.isidentifier():  # the common case: a variable
+        return True
+    if term.replace("_", "").replace(".", "").isalnum():
+        return True
+    if not (term.startswith("(") and term.endswith(")")):
+        return False
+    depth = 0  # one group "( ... )", not "(-2.0) * x ** (-3.0)"
+    for k, ch in enumerate(term):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(term) - 1:
+            return False
+    return True
 
 
 def _wrap(term: str) -> str:

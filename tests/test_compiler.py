@@ -434,3 +434,15 @@ def test_node_limit_is_enforced_while_tracing() -> None:
         am.compile(huge, max_nodes=5000)(0.5)
     assert made[0] == 5001
     assert am.compile(lambda x: x.sin().sin())(0.5) == eager(lambda x: x.sin().sin(), [0.5])
+
+
+@pytest.mark.parametrize("k", [-3.0, -2.0, -1.0, 2.0, 3.0, -0.5, 1.5])
+def test_negative_exponents_keep_the_engines_grouping(k: float) -> None:
+    """g * (c * x ** (c - 1)) keeps its parentheses for a negative c, as the engine does."""
+
+    def f(x: Value) -> Value:
+        return ((x * 1.3) ** k).tanh()
+
+    compiled = am.compile(f)
+    for x in (1.7, 0.9, 2.3, 1.1, 0.77):
+        assert compiled(x) == eager(f, [x])
