@@ -17,7 +17,17 @@ Targets are encoded once, per sample, as numbers the loss uses arithmetically (h
 labels as +-1, cross-entropy labels as one-hot rows as wide as the model's output), so
 the code does not depend on which labels a batch holds. A sample the encoding cannot
 take (a label eager would refuse, a row that is not numbers) makes its batch run
-eagerly, and the eager engine raises its own error.
+eagerly, and the eager engine raises its own error. ``History.eager_steps`` counts the
+steps that ran eagerly.
+
+Example:
+    >>> from autograd_mini import fit, nn, optim
+    >>> model = nn.MLP(2, [3], seed=0)  # three classes; the labels use two of them
+    >>> h = fit(model, [[0.0, 1.0], [1.0, 0.0]], [0, 1], loss="cross_entropy",
+    ...         optimizer=optim.SGD(model.parameters(), lr=0.1), epochs=3,
+    ...         progress=False, compile=True)
+    >>> len(h.losses), h.eager_steps
+    (3, 0)
 """
 
 from __future__ import annotations
