@@ -177,9 +177,9 @@ def w1_step(repeat: int, steps: int) -> None:
         b.append(floats_step())
         if hips is not None:
             c.append(hips(steps))
+    ratio = statistics.median(a) / statistics.median(b)
     print(f"W1 step, ms: fit(compile=True) {spread(a, 1e3, '.3f')}, hand-written floats "
-          f"{spread(b, 1e3, '.3f')}; ratio of medians {statistics.median(a) / statistics.median(b):.2f}"
-          " (target <= 0.75)")
+          f"{spread(b, 1e3, '.3f')}; ratio of medians {ratio:.2f} (target <= 0.75)")
     if c:
         print(f"    HIPS autograd + numpy, batched: {spread(c, 1e3, '.3f')} ms; fit(compile=True)"
               f" / HIPS {statistics.median(a) / statistics.median(c):.2f}")
