@@ -28,6 +28,8 @@ import builtins
 import inspect
 import keyword
 import math
+import operator
+import re
 import threading
 import warnings
 from collections import Counter
@@ -118,7 +120,7 @@ _CODE: dict[str, _Code] = {
 
 _NAMESPACE: dict[str, Any] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-    "sin": math.sin, "cos": math.cos, "abs": builtins.abs,
+    "sin": math.sin, "cos": math.cos, "abs": builtins.abs, "itemgetter": operator.itemgetter,
     "sigmoid": _ops._sigmoid_forward, "softplus": _ops._softplus_forward,
 }
 
@@ -218,6 +220,7 @@ class _Emitted:
         self.var: dict[int, str] = {}  # id(node) -> its code: a local name or a literal
         self.captured: list[Value] = []  # Values read from outside (K[i].data)
         self.nodes = 0
+        self.names = _Names()
 
 
 def _emit(
@@ -257,7 +260,7 @@ def _emit(
     wrt_leaves = {id(leaves[i]) for i in wrt}
 
     code.nodes = len(topo)
-    names = _Names()
+    names = code.names
     names.used |= reserved or set()
     var = code.var
     for v, name in zip(leaves, arg_names):
@@ -403,10 +406,100 @@ def _generate(
             for a in aux
         ])
         value = f"({value}, {aux_code})"
-    source = [f"def {fname}({', '.join(var[id(v)] for v in leaves)}):"]
-    source += ["    " + line for line in code.forward + code.inits + code.backward]
+    args = [var[id(v)] for v in leaves]
+    body = code.forward + code.inits + code.backward
+    if len(body) > _PIECE_LINES:
+        text = _in_pieces(fname, args, body, f"{value}, {grads_code}", code.names)
+        return text, code.captured, code.nodes
+    source = [f"def {fname}({', '.join(args)}):"]
+    source += ["    " + line for line in body]
     source.append(f"    return {value}, {grads_code}")
     return "\n".join(source) + "\n", code.captured, code.nodes
+
+
+#: Lines per generated function. Python's compile() of one function costs about 3.5 KB
+#: of memory per line while it runs, and a little more time per line the longer the
+#: function; a larger program is written as a chain of functions this long, which share
+#: their variables through one list, so compiling it takes memory for one piece at a time.
+_PIECE_LINES = 2000
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_TARGETS = re.compile(r"\s*([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*),? \+?= ")
+
+
+def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
+               names: _Names) -> str:
+    """The function ``fname(*args)`` running ``body`` and returning ``result``, written as
+    pieces of about ``_PIECE_LINES`` lines each, called in turn.
+
+    Each piece is a function of one list ``S``: it reads the variables that earlier
+    pieces made and it uses from their slots in ``S`` and writes back those it makes
+    that later pieces use. (Uses are over-approximated by every identifier in the
+    text: loading a variable that is not needed is harmless.) A variable a piece writes
+    back is also loaded first, since the lines that set it may sit under a guard that
+    is false. Pieces end only between top-level lines, never inside an ``if``.
+    """
+    pieces: list[list[str]] = [[]]
+    for line in body:
+        if len(pieces[-1]) >= _PIECE_LINES and not line.startswith(" "):
+            pieces.append([])
+        pieces[-1].append(line)
+    defs: list[set[str]] = []
+    guarded: list[set[str]] = []  # set only under an if: maybe not set at all
+    uses: list[set[str]] = []
+    for piece in pieces:
+        made: set[str] = set()
+        maybe: set[str] = set()
+        for line in piece:
+            m = _TARGETS.match(line)
+            if m is not None:
+                targets = m.group(1).split(", ")
+                (maybe if line.startswith(" ") else made).update(targets)
+        defs.append(made | maybe)
+        guarded.append(maybe - made)
+        uses.append(set(_IDENT.findall("\n".join(piece))))
+    uses.append(set(_IDENT.findall(result)))  # the return, after the last piece
+    last: dict[str, int] = {}
+    for k, used in enumerate(uses):
+        for name in used:
+            last[name] = k
+    slot: dict[str, int] = {}
+    for a in args:
+        slot[a] = len(slot)
+    known = set(args)  # made before the piece at hand
+    source: list[str] = []
+    calls: list[str] = []
+    load = names.make("_load", "_load")
+    for k, piece in enumerate(pieces):
+        stores = [n for n in sorted(defs[k]) if last.get(n, -1) > k]
+        fresh = [n for n in stores if n not in slot]  # new slots, side by side
+        base = len(slot)
+        for n in fresh:
+            slot[n] = len(slot)
+        # a variable written back is loaded too: a guarded line may leave it unset here
+        loads = sorted((uses[k] & known) | (guarded[k] & set(stores)), key=slot.__getitem__)
+        known |= defs[k]
+        name = names.make(f"{fname}_piece{k}", "piece")
+        calls.append(name)
+        if len(loads) > 1:  # one call in C, not one subscript per variable
+            getter = ", ".join(str(slot[n]) for n in loads)
+            source.append(f"def {name}(S, {load}=itemgetter({getter})):")
+            source.append(f"    {', '.join(loads)} = {load}(S)")
+        else:
+            source.append(f"def {name}(S):")
+            source += [f"    {n} = S[{slot[n]}]" for n in loads]
+        source += ["    " + line for line in piece]
+        if fresh:
+            source.append(f"    S[{base}:{base + len(fresh)}] = {_tuple(fresh)}")
+        source += [f"    S[{slot[n]}] = {n}" for n in stores if slot[n] < base]
+        source.append("")
+    final = sorted(uses[-1] & known, key=slot.__getitem__)
+    source.append(f"def {fname}({', '.join(args)}):")
+    source.append(f"    S = [{_tuple(args)[1:-1] if args else ''}]")
+    source.append(f"    S += [0.0] * {len(slot) - len(args)}")
+    source += [f"    {c}(S)" for c in calls]
+    source += [f"    {n} = S[{slot[n]}]" for n in final if n not in args]
+    source.append(f"    return {result}")
+    return "\n".join(source) + "\n"
 
 
 def _edge_guard(
@@ -858,8 +951,12 @@ def _build(source: str, fname: str, captured: list[Value]) -> Callable[..., Any]
     for op in _ops.OPS.values():
         namespace[f"F_{op.name}"] = op.forward
         namespace[f"P_{op.name}"] = op.partials
-    code = builtins.compile(source, f"<autograd_mini.compile {fname}>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own generated code, never user text
+    # one compile() per top-level function: a long program written in pieces (see
+    # _in_pieces) is compiled piece by piece, holding one piece's compiler state at a time
+    for piece in source.split("\ndef "):
+        text = piece if piece.startswith("def ") else "def " + piece
+        code = builtins.compile(text, f"<autograd_mini.compile {fname}>", "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated code, never user text
     fn: Callable[..., Any] = namespace[fname]
     return fn
 

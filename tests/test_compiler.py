@@ -401,7 +401,7 @@ def _relu_chain(n: int) -> Any:
 def test_relu_chains_give_code_linear_in_their_length() -> None:
     """Each relu's guard is written once: twice the chain is about twice the code."""
     sizes = []
-    for n in (250, 500):  # (x*x+1).relu()*0.5: four nodes a link, 1,000 and 2,000 nodes
+    for n in (1000, 2000):  # (x*x+1).relu()*0.5: four nodes a link, 4,000 and 8,000 nodes
         compiled = am.compile(_relu_chain(n))
         assert compiled(0.5) == eager(_relu_chain(n), [0.5])
         sizes.append(len(compiled.source))
@@ -446,3 +446,32 @@ def test_negative_exponents_keep_the_engines_grouping(k: float) -> None:
     compiled = am.compile(f)
     for x in (1.7, 0.9, 2.3, 1.1, 0.77):
         assert compiled(x) == eager(f, [x])
+
+
+# --- long programs are compiled in pieces --------------------------------------------------------
+@given(steps=dag_steps, leaves=dag_leaves, size=st.integers(1, 6))
+def test_programs_in_pieces_compute_what_one_function_computes(
+    steps: list[tuple[int, int, int]], leaves: list[float], size: int
+) -> None:
+    """Cut into pieces of a few lines (sharing variables through a list), random DAGs
+    still compile to the eager result."""
+    import autograd_mini.compiler as compiler
+
+    f = dag_function(steps)
+    want = eager(f, leaves)
+    saved = compiler._PIECE_LINES
+    compiler._PIECE_LINES = size
+    try:
+        compiled = am.compile(f, argnums=tuple(range(len(leaves))))
+        assert compiled(*leaves) == want
+    finally:
+        compiler._PIECE_LINES = saved
+
+
+def test_a_relu_chain_in_pieces_equals_eager() -> None:
+    """A 4,000-node relu chain, past one piece, gives the eager value and gradient."""
+    f = _relu_chain(1000)
+    compiled = am.compile(f)
+    for x in (0.5, -0.3, 0.0):
+        assert compiled(x) == eager(f, [x])
+    assert compiled.source.count("\ndef ") >= 2
