@@ -423,7 +423,7 @@ def _generate(
 #: their variables through one list, so compiling it takes memory for one piece at a time.
 _PIECE_LINES = 2000
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_TARGETS = re.compile(r"\s*([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*),? \+?= ")
+_TARGETS = re.compile(r"^( *)([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*),? \+?= ", re.MULTILINE)
 
 
 def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
@@ -447,16 +447,14 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
     guarded: list[set[str]] = []  # set only under an if: maybe not set at all
     uses: list[set[str]] = []
     for piece in pieces:
+        text = "\n".join(piece)
         made: set[str] = set()
         maybe: set[str] = set()
-        for line in piece:
-            m = _TARGETS.match(line)
-            if m is not None:
-                targets = m.group(1).split(", ")
-                (maybe if line.startswith(" ") else made).update(targets)
+        for indent, targets in _TARGETS.findall(text):
+            (maybe if indent else made).update(targets.split(", "))
         defs.append(made | maybe)
         guarded.append(maybe - made)
-        uses.append(set(_IDENT.findall("\n".join(piece))))
+        uses.append(set(_IDENT.findall(text)))
     uses.append(set(_IDENT.findall(result)))  # the return, after the last piece
     last: dict[str, int] = {}
     for k, used in enumerate(uses):
