@@ -359,12 +359,14 @@ def _emit(
                      if id(p) in needs]
             lines += [(block, line) for line in pre]
         handed_on = False
-        counts = Counter(id(p) for p, _ in terms)
+        # a parent met twice (x * x) must not take g over: its second term reads g
+        counts = Counter(id(p) for p, _ in terms) if len(terms) > 1 else None
         for p, contribution in terms:
             if id(p) in grad:
                 lines.append((block, f"{grad[id(p)]} += {contribution}"))
             elif block == guard[id(p)]:
-                if contribution == g and not handed_on and counts[id(p)] == 1:
+                if (contribution == g and not handed_on
+                        and (counts is None or counts[id(p)] == 1)):
                     # p takes this node's gradient variable over: no copy. Safe, as no
                     # other line of this block writes to it.
                     grad[id(p)] = g
