@@ -9,7 +9,7 @@ arithmetic, one line per node.
 The generated code computes exactly what the engine computes, in the same order: each
 op's forward and partials are spelled out below (``_CODE``) as the same expressions the
 op table uses, or the table's own functions are called, so results match eager backprop
-to the last bit (dot and sum use the same correctly rounded ``math.fsum``).
+to the last bit (dot and sum add their terms from left to right, the engine's rule).
 
 Limits, as for ``jax.jit`` and ``torch.jit.trace``: the trace records the operations
 that ran for the first arguments. Python control flow that depends on data (an ``if``
@@ -28,12 +28,16 @@ import builtins
 import inspect
 import keyword
 import math
+import operator
+import re
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ops as _ops
+from . import value as _value
 from .value import (
     _NARY,
     Value,
@@ -52,10 +56,10 @@ __all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
            "TraceMismatchError", "MAX_NODES"]
 
 #: The largest graph ``compile`` accepts by default (nodes, leaves included). Tracing,
-#: code generation and Python's own compiler take about 3 s for a 100,000-node chain
-#: and 0.7-1 s for micrograd's demo step (7,344 nodes but 77,000 lines: each edge is a
-#: line), growing a little faster than linearly; past this size a clear
-#: ``CompileError`` says so, before any code is generated (raise it with ``max_nodes=``).
+#: code generation and Python's own compiler cost about 20-30 us and 1.3 KB per node
+#: (half of the time is Python's ``compile()`` of the generated source); the trace
+#: counts nodes as the engine makes them and raises a clear ``CompileError`` as soon as
+#: it passes this size (raise it with ``max_nodes=``).
 MAX_NODES = 200_000
 
 
@@ -116,7 +120,7 @@ _CODE: dict[str, _Code] = {
 
 _NAMESPACE: dict[str, Any] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-    "sin": math.sin, "cos": math.cos, "fsum": math.fsum, "abs": builtins.abs,
+    "sin": math.sin, "cos": math.cos, "abs": builtins.abs, "itemgetter": operator.itemgetter,
     "sigmoid": _ops._sigmoid_forward, "softplus": _ops._softplus_forward,
 }
 
@@ -133,9 +137,18 @@ def _literal(x: float) -> str:
 
 def _simple(term: str) -> bool:
     """Whether ``term`` can stand next to an operator without parentheses."""
-    return term.replace("_", "").replace(".", "").isalnum() or (
-        term.startswith("(") and term.endswith(")")
-    )
+    if term.isidentifier():  # the common case: a variable
+        return True
+    if term.replace("_", "").replace(".", "").isalnum():
+        return True
+    if not (term.startswith("(") and term.endswith(")")):
+        return False
+    depth = 0  # one group "( ... )", not "(-2.0) * x ** (-3.0)"
+    for k, ch in enumerate(term):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(term) - 1:
+            return False
+    return True
 
 
 def _wrap(term: str) -> str:
@@ -168,6 +181,17 @@ class _Program:
         self.calls = 0
 
 
+def _usable(name: str) -> bool:
+    """Whether ``name`` can be a generated identifier as it is.
+
+    Only ASCII identifiers qualify: Python folds every other identifier to its NFKC
+    form (``"\u00b5"`` and ``"\u03bc"`` both become ``"\u03bc"``, full-width
+    ``"\uff45\uff58\uff50"`` becomes ``"exp"``), so two labels that differ as strings could
+    name one variable, or one of the code's own names. ASCII text is its own NFKC form.
+    """
+    return name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+
+
 class _Names:
     """Unique, valid Python identifiers for the generated code."""
 
@@ -176,7 +200,7 @@ class _Names:
         self.used |= {f"{kind}_{name}" for kind in "FP" for name in _ops.OPS}
 
     def make(self, wanted: str, fallback: str) -> str:
-        base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) else fallback
+        base = wanted if _usable(wanted) else fallback
         name, k = base, 1
         while name in self.used:
             k += 1
@@ -196,6 +220,7 @@ class _Emitted:
         self.var: dict[int, str] = {}  # id(node) -> its code: a local name or a literal
         self.captured: list[Value] = []  # Values read from outside (K[i].data)
         self.nodes = 0
+        self.names = _Names()
 
 
 def _emit(
@@ -208,11 +233,15 @@ def _emit(
     max_nodes: int,
     seed: str = "1.0",
     reserved: set[str] | None = None,
+    maxima: dict[Value, list[Value]] | None = None,
 ) -> _Emitted:
     """Write the lines that compute ``out`` (and ``aux``) and d out / d ``leaves[wrt]``.
 
     ``seed`` is the code of d(result) / d out: 1.0 for a whole function, or a name when
-    ``out`` is one piece of something larger (one sample's part of a loss).
+    ``out`` is one piece of something larger (one sample's part of a loss). ``maxima``
+    maps leaves that stand for a data-dependent constant to the nodes it is the
+    ``max`` of (cross-entropy's shift): the code computes it, and no gradient flows
+    through it, as through the engine's plain-number constant.
     """
     code = _Emitted()
     roots = [out, *[a for a in aux if isinstance(a, Value)]]
@@ -231,7 +260,7 @@ def _emit(
     wrt_leaves = {id(leaves[i]) for i in wrt}
 
     code.nodes = len(topo)
-    names = _Names()
+    names = code.names
     names.used |= reserved or set()
     var = code.var
     for v, name in zip(leaves, arg_names):
@@ -243,6 +272,12 @@ def _emit(
         if key in var:
             continue
         if node._op is None:
+            if maxima and node in maxima:
+                if any(id(z) not in var for z in maxima[node]):
+                    raise CompileError("compile: a maximum's inputs must be computed first")
+                var[key] = names.make(node.label, f"m{len(body)}")
+                body.append(f"{var[key]} = max({_tuple([var[id(z)] for z in maxima[node]])})")
+                continue
             if node in trace.constants:
                 var[key] = _literal(node.data)
                 continue
@@ -251,7 +286,11 @@ def _emit(
             captured.append(node)
             continue
         name = names.make(node.label, f"v{len(body)}")
-        body.append(f"{name} = {_forward_code(node, var)}")
+        op = node._op
+        if op is _DOT_OP or op is _SUM_OP:
+            body += _sum_lines(name, _nary_terms(node, var))
+        else:
+            body.append(f"{name} = {_forward_code(node, var)}")
         var[key] = name
 
     # which nodes need a gradient: those between a differentiated argument and out
@@ -264,8 +303,10 @@ def _emit(
     # anything whose every path to out runs through such a relu. Each node's backward
     # lines run under its guard (the conditions all its consumers share), so the work
     # the engine skips (nodes whose gradient is 0.0) is skipped here too, with the same
-    # results. A guard is a tuple of conditions; a consumer's guard extends its parents'.
-    guard: dict[int, tuple[str, ...]] = {id(out): ()}
+    # results. Guards form a tree (a consumer's guard extends its parents'), kept as
+    # integer ids so that a chain of relus costs one entry per relu, not its depth.
+    guards = _Guards()
+    guard: dict[int, int] = {id(out): 0}
     for node in reversed(out_topo):
         key = id(node)
         if key not in needs or node._op is None or key not in guard:
@@ -273,16 +314,16 @@ def _emit(
         for p in _parents(node):
             if id(p) not in needs:
                 continue
-            edge = _edge_guard(node, p, guard[key], var)
+            edge = _edge_guard(node, p, guard[key], var, guards)
             have = guard.get(id(p))
-            guard[id(p)] = edge if have is None else _common_prefix(have, edge)
+            guard[id(p)] = edge if have is None else guards.common(have, edge)
 
     # A node's gradient is dead once the node has passed it on to its parents, so its
     # variable is recycled: far fewer locals, which Python compiles much faster.
     grad: dict[int, str] = {}
     free: list[str] = []
     spare: list[str] = [names.make(f"t{k}", "t") for k in range(_MAX_TEMPS)]
-    lines: list[tuple[tuple[str, ...], str]] = []  # (guard, line) of the backward pass
+    lines: list[tuple[int, str]] = []  # (guard, line) of the backward pass
     for i in wrt:
         leaf = leaves[i]
         if id(leaf) in needs and id(leaf) not in grad:
@@ -299,9 +340,9 @@ def _emit(
 
     if id(out) in needs and id(out) not in grad:
         grad[id(out)] = new_grad()
-        lines.append(((), f"{grad[id(out)]} = {seed}"))
+        lines.append((0, f"{grad[id(out)]} = {seed}"))
     elif id(out) in needs:  # out is itself a differentiated argument
-        lines.append(((), f"{grad[id(out)]} += {seed}"))
+        lines.append((0, f"{grad[id(out)]} += {seed}"))
     for node in reversed(out_topo):
         if node._op is None or id(node) not in needs:
             continue
@@ -310,7 +351,7 @@ def _emit(
         block = guard[id(node)]
         if node._op.name == "relu":  # inside its guard, relu passes g on unchanged
             a = _parents(node)[0]
-            block = _edge_guard(node, a, block, var)
+            block = _edge_guard(node, a, block, var, guards)
             terms = [(a, g)] if id(a) in needs else []
         else:
             pre: list[str] = []
@@ -318,12 +359,14 @@ def _emit(
                      if id(p) in needs]
             lines += [(block, line) for line in pre]
         handed_on = False
-        counts = Counter(id(p) for p, _ in terms)
+        # a parent met twice (x * x) must not take g over: its second term reads g
+        counts = Counter(id(p) for p, _ in terms) if len(terms) > 1 else None
         for p, contribution in terms:
             if id(p) in grad:
                 lines.append((block, f"{grad[id(p)]} += {contribution}"))
             elif block == guard[id(p)]:
-                if contribution == g and not handed_on and counts[id(p)] == 1:
+                if (contribution == g and not handed_on
+                        and (counts is None or counts[id(p)] == 1)):
                     # p takes this node's gradient variable over: no copy. Safe, as no
                     # other line of this block writes to it.
                     grad[id(p)] = g
@@ -338,7 +381,7 @@ def _emit(
         if not handed_on:
             free.append(g)
         spare.extend(temps)
-    code.backward = _guarded_lines(lines)
+    code.backward = guards.lines(lines, names)
     code.grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
     return code
 
@@ -365,51 +408,206 @@ def _generate(
             for a in aux
         ])
         value = f"({value}, {aux_code})"
-    source = [f"def {fname}({', '.join(var[id(v)] for v in leaves)}):"]
-    source += ["    " + line for line in code.forward + code.inits + code.backward]
+    args = [var[id(v)] for v in leaves]
+    body = code.forward + code.inits + code.backward
+    if len(body) > _PIECE_LINES:
+        text = _in_pieces(fname, args, body, f"{value}, {grads_code}", code.names)
+        return text, code.captured, code.nodes
+    source = [f"def {fname}({', '.join(args)}):"]
+    source += ["    " + line for line in body]
     source.append(f"    return {value}, {grads_code}")
     return "\n".join(source) + "\n", code.captured, code.nodes
 
 
+#: Lines per generated function. Python's compile() of one function costs about 3.5 KB
+#: of memory per line while it runs, and a little more time per line the longer the
+#: function; a larger program is written as a chain of functions this long, which share
+#: their variables through one list, so compiling it takes memory for one piece at a time.
+_PIECE_LINES = 2000
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_TARGETS = re.compile(r"^( *)([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*),? \+?= ", re.MULTILINE)
+
+
+def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
+               names: _Names) -> str:
+    """The function ``fname(*args)`` running ``body`` and returning ``result``, written as
+    pieces of about ``_PIECE_LINES`` lines each, called in turn.
+
+    Each piece is a function of one list ``S``: it reads the variables that earlier
+    pieces made and it uses from their slots in ``S`` and writes back those it makes
+    that later pieces use. (Uses are over-approximated by every identifier in the
+    text: loading a variable that is not needed is harmless.) A variable a piece writes
+    back is also loaded first, since the lines that set it may sit under a guard that
+    is false. Pieces end only between top-level lines, never inside an ``if``.
+    """
+    pieces: list[list[str]] = [[]]
+    for line in body:
+        if len(pieces[-1]) >= _PIECE_LINES and not line.startswith(" "):
+            pieces.append([])
+        pieces[-1].append(line)
+    defs: list[set[str]] = []
+    guarded: list[set[str]] = []  # set only under an if: maybe not set at all
+    uses: list[set[str]] = []
+    for piece in pieces:
+        text = "\n".join(piece)
+        made: set[str] = set()
+        maybe: set[str] = set()
+        for indent, targets in _TARGETS.findall(text):
+            (maybe if indent else made).update(targets.split(", "))
+        defs.append(made | maybe)
+        guarded.append(maybe - made)
+        uses.append(set(_IDENT.findall(text)))
+    uses.append(set(_IDENT.findall(result)))  # the return, after the last piece
+    last: dict[str, int] = {}
+    for k, used in enumerate(uses):
+        for name in used:
+            last[name] = k
+    slot: dict[str, int] = {}
+    for a in args:
+        slot[a] = len(slot)
+    known = set(args)  # made before the piece at hand
+    source: list[str] = []
+    calls: list[str] = []
+    load = names.make("_load", "_load")
+    for k, piece in enumerate(pieces):
+        stores = [n for n in sorted(defs[k]) if last.get(n, -1) > k]
+        fresh = [n for n in stores if n not in slot]  # new slots, side by side
+        base = len(slot)
+        for n in fresh:
+            slot[n] = len(slot)
+        # a variable written back is loaded too: a guarded line may leave it unset here
+        loads = sorted((uses[k] & known) | (guarded[k] & set(stores)), key=slot.__getitem__)
+        known |= defs[k]
+        name = names.make(f"{fname}_piece{k}", "piece")
+        calls.append(name)
+        if len(loads) > 1:  # one call in C, not one subscript per variable
+            getter = ", ".join(str(slot[n]) for n in loads)
+            source.append(f"def {name}(S, {load}=itemgetter({getter})):")
+            source.append(f"    {', '.join(loads)} = {load}(S)")
+        else:
+            source.append(f"def {name}(S):")
+            source += [f"    {n} = S[{slot[n]}]" for n in loads]
+        source += ["    " + line for line in piece]
+        if fresh:
+            source.append(f"    S[{base}:{base + len(fresh)}] = {_tuple(fresh)}")
+        source += [f"    S[{slot[n]}] = {n}" for n in stores if slot[n] < base]
+        source.append("")
+    final = sorted(uses[-1] & known, key=slot.__getitem__)
+    source.append(f"def {fname}({', '.join(args)}):")
+    source.append(f"    S = [{_tuple(args)[1:-1] if args else ''}]")
+    source.append(f"    S += [0.0] * {len(slot) - len(args)}")
+    source += [f"    {c}(S)" for c in calls]
+    source += [f"    {n} = S[{slot[n]}]" for n in final if n not in args]
+    source.append(f"    return {result}")
+    return "\n".join(source) + "\n"
+
+
 def _edge_guard(
-    node: Value, parent: Value, node_guard: tuple[str, ...], var: dict[int, str]
-) -> tuple[str, ...]:
-    """The condition under which ``node`` passes a gradient to ``parent``."""
+    node: Value, parent: Value, node_guard: int, var: dict[int, str], guards: _Guards
+) -> int:
+    """The guard under which ``node`` passes a gradient to ``parent``."""
     if node._op is not None and node._op.name == "relu":
-        return (*node_guard, f"{var[id(parent)]} > 0.0")
+        return guards.extend(node_guard, f"{var[id(parent)]} > 0.0")
     return node_guard
 
 
-def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+class _Guards:
+    """The tree of guards: id 0 is "always"; every other id is its parent's and one more
+    condition. A guard used in the code is written once, as its parent's name and its own
+    condition (``q3 = q1 and v7 > 0.0``), so the code stays linear in the graph however
+    deep the relus nest (repeating every condition above would make it quadratic)."""
+
+    def __init__(self) -> None:
+        self.parent = [0]
+        self.cond = [""]
+        self.depth = [0]
+        self.ids: dict[tuple[int, str], int] = {}
+
+    def extend(self, guard: int, cond: str) -> int:
+        key = (guard, cond)
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = len(self.cond)
+            self.parent.append(guard)
+            self.cond.append(cond)
+            self.depth.append(self.depth[guard] + 1)
+        return found
+
+    def common(self, a: int, b: int) -> int:
+        """The deepest guard both ``a`` and ``b`` extend (their common conditions)."""
+        parent, depth = self.parent, self.depth
+        while depth[a] > depth[b]:
+            a = parent[a]
+        while depth[b] > depth[a]:
+            b = parent[b]
+        while a != b:
+            a, b = parent[a], parent[b]
+        return a
+
+    def lines(self, lines: list[tuple[int, str]], names: _Names) -> list[str]:
+        """Lines under their guards: each run of lines with the same guard in one ``if``;
+        a guard's ancestors are named (once, just before their first use)."""
+        named: dict[int, str] = {}
+        out: list[str] = []
+
+        def test(g: int) -> str:  # the expression of guard g, naming its ancestors
+            p = self.parent[g]
+            if p == 0:
+                return self.cond[g]
+            missing = []  # unnamed ancestors, deepest first (a loop: chains can be deep)
+            while p != 0 and p not in named:
+                missing.append(p)
+                p = self.parent[p]
+            for a in reversed(missing):
+                up = self.parent[a]
+                expr = self.cond[a] if up == 0 else f"{named[up]} and {self.cond[a]}"
+                named[a] = names.make(f"q{len(named)}", "q")
+                out.append(f"{named[a]} = {expr}")
+            return f"{named[self.parent[g]]} and {self.cond[g]}"
+
+        current = 0
+        for g, line in lines:
+            if g != current:
+                current = g
+                if g:
+                    out.append(f"if {named[g] if g in named else test(g)}:")
+            out.append(f"    {line}" if g else line)
+        return out
 
 
-def _guarded_lines(lines: list[tuple[tuple[str, ...], str]]) -> list[str]:
-    """Lines under their guards: each run of lines with the same guard in one ``if``."""
-    out: list[str] = []
-    current: tuple[str, ...] = ()
-    for cond, line in lines:
-        if cond != current:
-            current = cond
-            if cond:
-                out.append(f"if {' and '.join(cond)}:")
-        out.append(f"    {line}" if cond else line)
-    return out
+_DOT_OP, _SUM_OP = _ops.OPS["dot"], _ops.OPS["sum"]
+_CHUNK = 200  # terms per statement: CPython's compiler recurses once per nested `+`
+
+
+def _nary_terms(node: Value, var: dict[int, str]) -> list[str]:
+    """The terms a dot or sum node adds up, in its order: ``w_i * x_i``, then the bias."""
+    ins = [var[id(p)] for p in _parents(node)]
+    if node._op is _SUM_OP:
+        return ins
+    n = len(ins) // 2
+    return [f"{_wrap(ins[i])} * {_wrap(ins[n + i])}" for i in range(n)] + ins[2 * n :]
+
+
+def _sum_lines(name: str, terms: list[str]) -> list[str]:
+    """Lines setting ``name`` to the sum of ``terms`` by the engine's summation rule.
+
+    The rule (dot and sum alike): plain float addition from left to right,
+    ``((t1 + t2) + t3) + ...``; one term is itself, no term is 0.0. Python's ``+`` is
+    left-associative, so ``t1 + t2 + t3`` is exactly that; long sums continue in
+    further statements (``s = s + ...``), which changes nothing.
+    """
+    if not terms:
+        return [f"{name} = 0.0"]
+    lines = [f"{name} = {' + '.join(terms[:_CHUNK])}"]
+    for lo in range(_CHUNK, len(terms), _CHUNK):
+        lines.append(f"{name} = {name} + {' + '.join(terms[lo : lo + _CHUNK])}")
+    return lines
 
 
 def _forward_code(node: Value, var: dict[int, str]) -> str:
     op = node._op
     assert op is not None
     ins = [var[id(p)] for p in _parents(node)]
-    if op.name == "dot":
-        n = len(ins) // 2
-        terms = [f"{ins[i]} * {ins[n + i]}" for i in range(n)] + ins[2 * n :]
-        return f"fsum(({', '.join(terms)},))"
-    if op.name == "sum":
-        return f"fsum(({', '.join(ins)},))"
     if op.name == "pow_const" and float(node._const).is_integer():
         # NOTE: ** on floats with an integral exponent is the same C pow() as math.pow
         return f"{_wrap(ins[0])} ** {_literal(node._const)}"
@@ -613,9 +811,9 @@ def trace_program(
     own parameters); ``run`` returns ``(out, aux)``. Gradients are generated for the
     leaves at positions ``wrt``.
     """
-    names = arg_names or [leaf.label if leaf.label.isidentifier() else f"x{i}"
+    names = arg_names or [leaf.label if _usable(leaf.label) else f"x{i}"
                           for i, leaf in enumerate(leaves)]
-    out, aux, trace = _traced(run, what, strict)
+    out, aux, trace = _traced(run, what, strict, max_nodes)
     source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
                                         max_nodes)
     return _Program(source, _build(source, fname, captured), nodes, list(trace.concrete))
@@ -631,6 +829,7 @@ def trace_rolled(
     fname: str = "train_step",
     max_nodes: int = MAX_NODES,
     what: str = "the training step",
+    maxima: dict[Value, list[Value]] | None = None,
 ) -> _Program:
     """Compile one sample's graph as the body of a loop over a batch.
 
@@ -646,20 +845,15 @@ def trace_rolled(
     accumulates every gradient as the engine would; and its code is one sample long, so
     it compiles in milliseconds for a batch of any size.
     """
-    part, preds, trace = _traced(run_one, what, strict=False)
+    part, preds, trace = _traced(run_one, what, strict=False, max_nodes=max_nodes)
     if part._op is None or part._op.name not in ("sum", "dot") or part._const is not None:
         raise CompileError(f"compile: a sample's part must be a sum or dot node (got {part!r})")
     leaves = [*params, *sample]
     reserved = {"_data", "_seed", "_parts", "_preds"}
     code = _emit([*param_names, *sample_names], leaves, list(range(len(params))), part, preds,
-                 trace, max_nodes, seed="_seed", reserved=reserved)
+                 trace, max_nodes, seed="_seed", reserved=reserved, maxima=maxima)
     var = code.var
-    ins = [var[id(q)] for q in _parents(part)]
-    if part._op.name == "sum":
-        terms = ins
-    else:
-        n = len(ins) // 2
-        terms = [f"{_wrap(ins[i])} * {_wrap(ins[n + i])}" for i in range(n)] + ins[2 * n :]
+    terms = _nary_terms(part, var)
     pred_code = [var[id(v)] if isinstance(v, Value) else _literal(float(v)) for v in preds]
     names = [var[id(v)] for v in sample]
     source = [f"def {fname}({', '.join(var[id(v)] for v in params)}, _data, _seed):"]
@@ -674,17 +868,66 @@ def trace_rolled(
     return _Program(text, _build(text, fname, code.captured), code.nodes, list(trace.concrete))
 
 
+class _Budget(_Trace):
+    """A trace that counts the nodes the engine makes while it runs, up to a limit."""
+
+    __slots__ = ("nodes", "limit", "what")
+
+    def __init__(self, limit: int, what: str) -> None:
+        super().__init__()
+        self.nodes = 0
+        self.limit = limit
+        self.what = what
+
+
+_object_new = object.__new__
+_counting = threading.Lock()
+_counters = 0  # how many traces are counting nodes right now, in any thread
+
+
+def _counting_new(cls: type) -> Any:
+    """``object.__new__`` for the engine while a trace runs: counts the trace's nodes.
+
+    NOTE: the engine makes every node with ``value._new(Value)``, looked up as a module
+    global on each call; while any trace runs, that name is this function, so a graph
+    past ``max_nodes`` is refused as soon as it gets there, not after tracing all of
+    it. Nodes made in other threads (no trace of theirs) are only passed through.
+    """
+    trace = _tracing.get()
+    if type(trace) is _Budget:
+        trace.nodes += 1
+        if trace.nodes > trace.limit:
+            raise CompileError(
+                f"compile: tracing {trace.what} made more than max_nodes={trace.limit:,} "
+                "nodes; compile a smaller piece (e.g. one mini-batch) or pass a larger "
+                "max_nodes="
+            )
+    return _object_new(cls)
+
+
 def _traced(
-    run: Callable[[], tuple[Any, list[Any]]], what: str, strict: bool
+    run: Callable[[], tuple[Any, list[Any]]], what: str, strict: bool,
+    max_nodes: int = MAX_NODES,
 ) -> tuple[Value, list[Any], _Trace]:
-    """Run ``run()`` while tracing; warn (or, strict, raise) where data steered Python."""
-    trace = _Trace()
+    """Run ``run()`` while tracing; warn (or, strict, raise) where data steered Python.
+
+    Raises ``CompileError`` as soon as the trace has made more than ``max_nodes`` nodes.
+    """
+    global _counters
+    trace = _Budget(max_nodes, what)
+    with _counting:
+        _counters += 1
+        _value._new = _counting_new
     token = _tracing.set(trace)
     try:
         with _grad_mode(True):
             out, aux = run()
     finally:
         _tracing.reset(token)
+        with _counting:
+            _counters -= 1
+            if _counters == 0:
+                _value._new = _object_new
     if not isinstance(out, Value):
         out = _leaf(_to_float(out, "compile"))
         trace.constants.add(out)
@@ -708,8 +951,12 @@ def _build(source: str, fname: str, captured: list[Value]) -> Callable[..., Any]
     for op in _ops.OPS.values():
         namespace[f"F_{op.name}"] = op.forward
         namespace[f"P_{op.name}"] = op.partials
-    code = builtins.compile(source, f"<autograd_mini.compile {fname}>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own generated code, never user text
+    # one compile() per top-level function: a long program written in pieces (see
+    # _in_pieces) is compiled piece by piece, holding one piece's compiler state at a time
+    for piece in source.split("\ndef "):
+        text = piece if piece.startswith("def ") else "def " + piece
+        code = builtins.compile(text, f"<autograd_mini.compile {fname}>", "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated code, never user text
     fn: Callable[..., Any] = namespace[fname]
     return fn
 
@@ -740,7 +987,10 @@ def _argument_names(f: Callable[..., Any], n: int) -> list[str]:
 
 def _function_name(f: Callable[..., Any]) -> str:
     name = getattr(f, "__name__", "f")
-    return name if name.isidentifier() and not keyword.iskeyword(name) else "compiled"
+    # the function is a global of the generated module: it must not rebind the code's own
+    # globals (a function named ``exp`` would otherwise be called for every exp node)
+    ok = isinstance(name, str) and _usable(name) and name not in _Names().used
+    return name if ok else "compiled"
 
 
 def compile(  # noqa: A001 - the name users expect (jax.jit, torch.compile)

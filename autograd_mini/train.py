@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from . import losses as _losses
+from .compiled_step import _CompiledStep
 from .optim import Optimizer, ReduceLROnPlateau
 from .optimize import OptimizeResult, minimize
-from .value import Value, _describe, _leaf, _to_float, dot, gc_paused, no_grad
-from .value import sum as _vsum
+from .value import Value, _describe, _to_float, gc_paused, no_grad
 
 __all__ = ["fit", "minimize", "History", "OptimizeResult", "Progress"]
 
@@ -54,6 +54,8 @@ class History:
         diverged: True when a non-finite loss, gradient or parameter stopped it.
         epochs: how many epochs ran to the end.
         seconds: wall time of the run.
+        eager_steps: with ``compile=True``, how many steps the compiled code could not
+            finish and the eager engine ran instead (0 when every step was compiled).
 
     Its repr shows the run in a few lines (scipy's style): the final loss and metrics,
     why it stopped.
@@ -78,6 +80,7 @@ class History:
     diverged: bool = False
     epochs: int = 0
     seconds: float = 0.0
+    eager_steps: int = 0
 
     def __repr__(self) -> str:
         rows = [("epochs", f"{self.epochs} ({self.seconds:.3g} s)")]
@@ -455,9 +458,11 @@ def fit(
             traced once and compiled as the body of a loop over the batch (see
             :func:`autograd_mini.compile`), so it compiles in milliseconds and serves
             every batch size. Needs a built-in loss name. The losses and gradients equal
-            the eager ones to the last bit for mse, mae, hinge and bce, and to about
-            1e-15 for cross_entropy. A step the compiled code cannot finish (an
-            overflow, a domain error) is rerun eagerly, so errors read the same.
+            the eager ones to the last bit for mse, mae, hinge and bce; for
+            cross_entropy the loss is bit-equal and the gradients agree to about 1e-15.
+            A step the compiled code cannot finish (an overflow, a domain error, data
+            the eager loss refuses) is rerun eagerly, so errors read the same; such
+            steps are counted in ``History.eager_steps``.
         scheduler: a learning-rate schedule over ``optimizer`` (``autograd_mini.optim``:
             ``StepLR``, ``LambdaLR``, ...); its ``step()`` is called after every epoch;
             a ``ReduceLROnPlateau`` is stepped with the epoch's training loss.
@@ -533,6 +538,7 @@ def fit(
         if done is not None:
             return done
         # eager, or a step the compiled code could not finish
+        history.eager_steps += compiled is not None
         preds: list[Any] = [model(X[i]) for i in batch]
         batch_loss = loss_fn(preds, [y[i] for i in batch])
         if not isinstance(batch_loss, Value):
@@ -646,116 +652,3 @@ def fit(
     return history
 
 
-# --- the compiled training step ----------------------------------------------------------
-class _CompiledStep:
-    """fit's step as generated code: one sample's graph, compiled once, run in a loop.
-
-    The generated function takes the parameters and a batch (a list of the samples'
-    inputs and encoded targets) and returns the terms of the loss's reduction, the
-    predictions and the gradients; the reduction (a correctly rounded sum), the mean
-    and the L2 penalty are finished here exactly as the eager graph computes them, in
-    the same order, so the losses and gradients equal the eager ones to the bit for
-    mse, mae, hinge and bce (cross-entropy takes its log-sum-exp unshifted: equal to
-    about 1e-15). Targets are encoded once as numbers the loss uses arithmetically
-    (hinge labels as +-1, cross-entropy labels as one-hot rows), so the code does not
-    depend on which labels a batch holds, and one program serves every batch size.
-    """
-
-    def __init__(self, model: _Model, params: list[Value], loss: str, l2: float,
-                 y: Sequence[Any]) -> None:
-        self.model, self.params, self.loss, self.l2 = model, params, loss, l2
-        self.names = _parameter_names(model, params)
-        self.targets = self._encode(y)
-        self.program: Any = None
-
-    def _encode(self, y: Sequence[Any]) -> list[list[float]]:
-        if self.loss == "hinge":
-            return [[s] for s in _losses._sign_labels(list(y), "fit")]
-        if self.loss == "cross_entropy":
-            classes = max(int(t) for t in y) + 1
-            rows = []
-            for i, t in enumerate(y):
-                if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-                    raise ValueError(f"fit: label {i} must be an int class index (got {t!r})")
-                rows.append([1.0 if k == t else 0.0 for k in range(classes)])
-            return rows
-        out = [[_to_float(t, "fit: y")] for t in y]
-        if self.loss in ("bce", "binary_cross_entropy") and any(not 0.0 <= t[0] <= 1.0
-                                                               for t in out):
-            raise ValueError("fit: binary_cross_entropy labels must be in [0, 1]")
-        return out
-
-    def step(self, batch: list[int], X: Sequence[Any]) -> tuple[float, list[Any]] | None:
-        """Run one step: fill every parameter's .grad; return (loss, predictions).
-
-        Returns None when the generated code cannot finish the step (the caller then
-        runs it eagerly, which raises the engine's own error if there is one).
-        """
-        if self.program is None:
-            self.program = self._trace(len(X[batch[0]]), len(self.targets[batch[0]]))
-        data = [(*map(float, X[i]), *self.targets[i]) for i in batch]
-        n = float(len(batch))
-        values = [p.data for p in self.params]
-        try:
-            # the eager graph: loss = fsum(parts) / n (+ l2 * fsum(p*p)); d loss/d part
-            # is 1.0 * (1.0 / n), the seed of every sample's part
-            parts, preds, grads = self.program.fn(*values, data, 1.0 * (1.0 / n))
-            value = math.fsum(parts) / n
-            if self.l2:
-                value = value + math.fsum([v * v for v in values]) * self.l2
-                g2 = 1.0 * self.l2  # the l2 dot node's gradient; it adds g2 * p twice
-                grads = [g + g2 * v for g, v in zip(grads, values)]
-                grads = [g + g2 * v for g, v in zip(grads, values)]
-        except (ArithmeticError, ValueError):
-            return None
-        if not (math.isfinite(value) and math.isfinite(math.fsum(grads))):
-            return None
-        for param, g in zip(self.params, grads):
-            param.grad = g
-        return value, preds
-
-    def _trace(self, n_inputs: int, n_targets: int) -> Any:
-        from .compiler import trace_rolled
-
-        xs = [_leaf(0.0) for _ in range(n_inputs)]
-        ts = [_leaf(0.0) for _ in range(n_targets)]
-
-        def run_one() -> tuple[Value, list[Any]]:
-            pred = self.model(xs)
-            part = _sample_part(self.loss, pred, ts)
-            return part, pred if isinstance(pred, list) else [pred]
-
-        return trace_rolled(run_one, self.params, [*xs, *ts], param_names=self.names,
-                            sample_names=[*(f"x{j}" for j in range(n_inputs)),
-                                          *(f"y{k}" for k in range(n_targets))])
-
-
-def _parameter_names(model: _Model, params: list[Value]) -> list[str]:
-    named = getattr(model, "named_parameters", None)
-    if callable(named):
-        pairs = named()
-        if [p for _, p in pairs] == params:
-            return ["p_" + "".join(c if c.isalnum() else "_" for c in n) for n, _ in pairs]
-    return [f"p{i}" for i in range(len(params))]
-
-
-def _sample_part(name: str, pred: Any, t: list[Value]) -> Value:
-    """One sample's node of the built-in loss ``name``'s reduction, targets as inputs.
-
-    The eager loss adds up (a sum or dot node over the batch) exactly these terms, with
-    the label-dependent choice made by arithmetic (a +-1 factor, a 0/1 weight, a
-    one-hot dot) instead of by Python, so the code does not depend on the labels.
-    """
-    if name == "mse":
-        d = pred - t[0]
-        return dot([d], [d])
-    if name == "mae":
-        return _vsum([abs(pred - t[0])])
-    if name == "hinge":  # relu(1 - y*s) with y = +-1: the eager (1 -+ s).relu() exactly
-        return _vsum([(1.0 - t[0] * pred).relu()])
-    if name in ("bce", "binary_cross_entropy"):
-        return dot([1.0 - t[0], t[0]], [pred.softplus(), (-pred).softplus()])
-    # cross-entropy: log(sum(exp(z))) - z[label], the label as a one-hot dot.
-    # NOTE: unshifted; a logit past ~709 overflows and the step is rerun eagerly.
-    zs = pred
-    return dot([1.0, -1.0], [_vsum([z.exp() for z in zs]).log(), dot(t, zs)])

@@ -190,7 +190,7 @@ def test_deep_chain_compiles_and_oversized_graphs_fail_clearly() -> None:
 
     compiled = am.compile(chain)
     assert compiled(0.5) == eager(chain, [0.5])
-    message = r"the graph has 20,001 nodes, more than max_nodes=1,000"
+    message = r"tracing chain made more than max_nodes=1,000 nodes"
     with pytest.raises(CompileError, match=message):
         am.compile(chain, max_nodes=1000)(0.5)
 
@@ -254,7 +254,7 @@ def test_fit_compiled_handles_batches_larger_than_a_trace_could() -> None:
 
 def test_fit_compiled_serves_every_batch_size_with_one_program() -> None:
     """Uneven mini-batches (8, 8, 8, 6) run through one compiled program."""
-    from autograd_mini.train import _CompiledStep
+    from autograd_mini.compiled_step import _CompiledStep
 
     X, y = datasets.make_moons(30, noise=0.1, seed=0)
     model = nn.MLP(2, [4, 1], seed=0)
@@ -263,3 +263,215 @@ def test_fit_compiled_serves_every_batch_size_with_one_program() -> None:
         assert step.step(batch, X) is not None
     program = step.program
     assert program is not None and "for x0, x1, y0 in _data:" in program.source
+
+
+# --- generated names: labels are text, never code ---------------------------------------------
+def _labelled(f: Any, labels: list[str]) -> Any:
+    """``f`` with every node of its result's graph relabelled from ``labels``, cyclically."""
+
+    def g(*xs: Value) -> Value:
+        out = f(*xs)
+        seen: set[int] = set()
+        stack, k = [out], 0
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node.label = labels[k % len(labels)]
+            k += 1
+            stack.extend(node.parents)
+        return out
+
+    return g
+
+
+def test_labels_that_nfkc_folds_together_stay_two_variables() -> None:
+    """Micro sign and Greek mu are one identifier to Python, but two nodes here."""
+
+    def f(x: Value, y: Value) -> Value:
+        a = x * 2.0
+        a.label = "\u00b5"
+        b = y + 1.0
+        b.label = "\u03bc"
+        return a * b
+
+    assert am.compile(f)(3.0, 10.0) == (66.0, (22.0, 6.0)) == eager(f, [3.0, 10.0])
+
+
+def test_full_width_labels_cannot_shadow_the_codes_own_names() -> None:
+    """Full-width 'exp' and 'K' (NFKC: exp, K) neither shadow math.exp nor the captures."""
+    w = Value(3.0, label="\uff2b")  # a captured Value, read from K[...]
+
+    def f(x: Value) -> Value:
+        e = x.exp()
+        e.label = "\uff45\uff58\uff50"
+        k = e * w
+        k.label = "\uff2b"
+        return k.exp()
+
+    assert am.compile(f)(0.5) == eager(f, [0.5])
+
+
+def test_a_function_named_like_the_codes_helpers_compiles() -> None:
+    """A traced function called exp (or K) does not replace the exp the code calls."""
+
+    def exp(x: Value) -> Value:
+        return x.exp() * 2.0
+
+    assert am.compile(exp)(0.5) == eager(exp, [0.5])
+
+
+# look-alikes that NFKC folds together or onto the code's own names, and any text at all
+_TRICKY = ["\u00b5", "\u03bc", "\ufb01", "fi", "\uff45\uff58\uff50", "exp", "\uff2b", "K",
+           "\uff58\uff10", "x0", "x1", "v0", "v3", "g0", "d_x0", "q0", "t0", "tanh", "log",
+           "sigmoid", "max", "F_mul", "P_pow", "_seed", "for", "1x", ""]
+_FOLDED = [("\u00b5", "\u03bc"), ("\ufb01", "fi"), ("\uff45\uff58\uff50", "exp"),
+           ("\uff2b", "K"), ("\uff58\uff10", "x0"), ("\u212b", "\u00c5")]
+labels_strategy = st.tuples(
+    st.sampled_from(_FOLDED),
+    st.lists(st.one_of(st.sampled_from(_TRICKY), st.text(max_size=4)), max_size=6),
+).flatmap(lambda t: st.permutations([*t[0], *t[1]]))
+
+
+@given(steps=dag_steps, leaves=dag_leaves, labels=labels_strategy)
+def test_random_unicode_labels_never_change_the_result(
+    steps: list[tuple[int, int, int]], leaves: list[float], labels: list[str]
+) -> None:
+    """Random DAGs with random unicode labels on every node compile to the eager result."""
+    f = _labelled(dag_function(steps), labels)
+    assert am.compile(f)(*leaves) == eager(f, leaves)
+
+
+# --- the summation rule --------------------------------------------------------------------------
+def _left_to_right(terms: list[float]) -> float:
+    """The engine's rule, spelled out: ((t1 + t2) + t3) + ...; one term is itself."""
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+wide = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@given(ws=st.lists(wide, min_size=1, max_size=30), data=st.data(), bias=st.booleans())
+def test_compiled_dot_adds_left_to_right(ws: list[float], data: st.DataObject,
+                                         bias: bool) -> None:
+    """Compiled dot is ((w1*x1 + w2*x2) + ...) + b, bit for bit, with its gradients."""
+    xs = data.draw(st.lists(wide, min_size=len(ws), max_size=len(ws)))
+    b = data.draw(wide)
+    n = len(ws)
+
+    def f(*v: Value) -> Value:
+        return am.dot(v[:n], v[n : 2 * n], v[2 * n] if bias else None)
+
+    args = [*ws, *xs, *([b] if bias else [])]
+    value, grads = am.compile(f)(*args)
+    want = _left_to_right([w * x for w, x in zip(ws, xs)] + ([b] if bias else []))
+    assert value == want
+    assert list(grads) == [*xs, *ws, *([1.0] if bias else [])]
+
+
+@given(xs=st.lists(wide, min_size=1, max_size=30))
+def test_compiled_sum_adds_left_to_right(xs: list[float]) -> None:
+    """Compiled sum is ((x1 + x2) + x3) + ..., bit for bit; one term is itself."""
+    value, grads = am.compile(lambda *v: am.sum(v))(*xs)
+    assert value == _left_to_right(xs)
+    assert list(grads) == [1.0] * len(xs)
+
+
+def test_long_sums_are_split_without_changing_the_order() -> None:
+    """A 1,000-term sum (past one statement's nesting) still adds left to right."""
+    xs = [(-1.0) ** k * (1.0 + k / 7.0) * 10.0 ** (k % 17 - 8) for k in range(1000)]
+    value, _ = am.compile(lambda *v: am.sum([t * 1.0 for t in v]))(*xs)
+    assert value == _left_to_right(xs)
+
+
+# --- size: linear code, limits while tracing --------------------------------------------------
+def _relu_chain(n: int) -> Any:
+    def f(x: Value) -> Value:
+        for _ in range(n):
+            x = (x * x + 1.0).relu() * 0.5
+        return x
+
+    return f
+
+
+def test_relu_chains_give_code_linear_in_their_length() -> None:
+    """Each relu's guard is written once: twice the chain is about twice the code."""
+    sizes = []
+    for n in (1000, 2000):  # (x*x+1).relu()*0.5: four nodes a link, 4,000 and 8,000 nodes
+        compiled = am.compile(_relu_chain(n))
+        assert compiled(0.5) == eager(_relu_chain(n), [0.5])
+        sizes.append(len(compiled.source))
+    assert sizes[1] / sizes[0] < 2.2
+
+
+def test_nested_guards_skip_what_the_engine_skips() -> None:
+    """A relu chain cut off at its start (input <= 0 below) gives the eager zeros."""
+    f = _relu_chain(30)
+
+    def g(x: Value) -> Value:
+        return f((x - 3.0).relu() + x * 0.0)
+
+    compiled = am.compile(g)
+    for x in (-1.0, 0.0, 3.5):
+        assert compiled(x) == eager(g, [x])
+
+
+def test_node_limit_is_enforced_while_tracing() -> None:
+    """A graph past max_nodes is refused when the trace gets there, not after building it."""
+    made = [0]
+
+    def huge(x: Value) -> Value:
+        for _ in range(1_000_000):
+            made[0] += 1
+            x = x.sin()
+        return x
+
+    with pytest.raises(CompileError, match="tracing huge made more than max_nodes=5,000"):
+        am.compile(huge, max_nodes=5000)(0.5)
+    assert made[0] == 5001
+    assert am.compile(lambda x: x.sin().sin())(0.5) == eager(lambda x: x.sin().sin(), [0.5])
+
+
+@pytest.mark.parametrize("k", [-3.0, -2.0, -1.0, 2.0, 3.0, -0.5, 1.5])
+def test_negative_exponents_keep_the_engines_grouping(k: float) -> None:
+    """g * (c * x ** (c - 1)) keeps its parentheses for a negative c, as the engine does."""
+
+    def f(x: Value) -> Value:
+        return ((x * 1.3) ** k).tanh()
+
+    compiled = am.compile(f)
+    for x in (1.7, 0.9, 2.3, 1.1, 0.77):
+        assert compiled(x) == eager(f, [x])
+
+
+# --- long programs are compiled in pieces --------------------------------------------------------
+@given(steps=dag_steps, leaves=dag_leaves, size=st.integers(1, 6))
+def test_programs_in_pieces_compute_what_one_function_computes(
+    steps: list[tuple[int, int, int]], leaves: list[float], size: int
+) -> None:
+    """Cut into pieces of a few lines (sharing variables through a list), random DAGs
+    still compile to the eager result."""
+    import autograd_mini.compiler as compiler
+
+    f = dag_function(steps)
+    want = eager(f, leaves)
+    saved = compiler._PIECE_LINES
+    compiler._PIECE_LINES = size
+    try:
+        compiled = am.compile(f, argnums=tuple(range(len(leaves))))
+        assert compiled(*leaves) == want
+    finally:
+        compiler._PIECE_LINES = saved
+
+
+def test_a_relu_chain_in_pieces_equals_eager() -> None:
+    """A 4,000-node relu chain, past one piece, gives the eager value and gradient."""
+    f = _relu_chain(1000)
+    compiled = am.compile(f)
+    for x in (0.5, -0.3, 0.0):
+        assert compiled(x) == eager(f, [x])
+    assert compiled.source.count("\ndef ") >= 2

@@ -42,7 +42,7 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .clip_grad import clip_grad_norm_
 from .lbfgs import LBFGS
-from .line_search import LineSearchResult, armijo, line_search, strong_wolfe
+from .line_search import LineSearchResult, armijo, strong_wolfe
 from .lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -76,5 +76,4 @@ __all__ = [
     "LineSearchResult",
     "armijo",
     "strong_wolfe",
-    "line_search",
 ]
