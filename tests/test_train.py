@@ -454,3 +454,36 @@ def test_fit_steps_reduce_lr_on_plateau_with_the_epoch_loss() -> None:
                   scheduler=sched, progress=False, callbacks=[lambda e, logs: seen.append(opt.lr)])
     assert sched.best == history.losses[0]  # no later epoch improved by the threshold
     assert seen == [1e-12, 1e-12, 5e-13, 5e-13, 2.5e-13]
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_fit_trains_with_lbfgs_as_a_hand_written_closure_loop_does(line_search_fn: Any) -> None:
+    """fit with optim.LBFGS (with or without its strong-Wolfe line search) takes exactly the
+    steps of the loop a PyTorch user writes, ``opt.step(closure)`` per epoch."""
+    from autograd_mini import losses, nn, optim
+
+    X, y, _ = datasets.make_regression(40, n_features=2, noise=0.1, coef=[1.0, -2.0], seed=3)
+
+    def model_and_opt() -> tuple[Any, Any]:
+        model = nn.MLP(2, [4, 1], seed=1)
+        return model, optim.LBFGS(model.parameters(), lr=1, max_iter=5,
+                                  line_search_fn=line_search_fn)
+
+    model, opt = model_and_opt()
+    history = fit(model, X, y, loss="mse", optimizer=opt, epochs=6, progress=False)
+
+    by_hand, hand_opt = model_and_opt()
+    losses_by_hand = []
+
+    def closure() -> float:
+        hand_opt.zero_grad()
+        loss = losses.mse([by_hand(x) for x in X], y)
+        loss.backward()
+        return loss.data
+
+    for _ in range(6):
+        losses_by_hand.append(closure())  # the loss at the start of the epoch, as fit records
+        hand_opt.step(closure)
+    assert history.losses == losses_by_hand
+    assert [p.data for p in model.parameters()] == [p.data for p in by_hand.parameters()]
+    assert history.losses[-1] < 0.05 * history.losses[0]
