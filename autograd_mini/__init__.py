@@ -1,8 +1,9 @@
 """autograd_mini: pure-Python scalar automatic differentiation.
 
-Exact reverse-mode gradients of any order on a ``Value`` graph, finite differences
-as a first-class gradient source, and the functional API (``grad``,
-``value_and_grad``, ``hessian``) of JAX and HIPS autograd.
+Exact reverse-mode gradients of any order on a ``Value`` graph, forward mode from the
+same op table, finite differences as a first-class gradient source, and the
+functional API of JAX, HIPS autograd and ``torch.autograd.functional`` (``grad``,
+``value_and_grad``, ``hessian``, ``jvp``, ``vjp``, ``hvp``, ``jacobian``).
 
 Example:
     >>> from autograd_mini import Value, grad
