@@ -184,6 +184,12 @@ def _snapshot(params: list[Value]) -> list[float]:
     return [p.data for p in params]
 
 
+def _all_finite(xs: list[float]) -> bool:
+    """Whether every float is finite: one C-level sum, item by item only if it is not."""
+    total = sum(xs)  # finite unless an item is not (or the sum itself overflows)
+    return total - total == 0.0 or all(map(math.isfinite, xs))
+
+
 def _restore(params: list[Value], values: list[float]) -> None:
     for p, v in zip(params, values):
         p.data = v
@@ -579,7 +585,7 @@ def fit(
                         value, preds = evaluate(batch)
                         first.append((value, preds, _check_finite(value, params)))
                         optimizer.step()
-                    if not all(math.isfinite(p.data) for p in params):
+                    if not _all_finite(_snapshot(params)):
                         raise FloatingPointError("a parameter became infinite")
                 except (ArithmeticError, ValueError) as e:
                     if first:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_mini.optim
@@ -1448,3 +1448,28 @@ def test_backward_over_none_grad_leaves_skips_the_add_back() -> None:
     (w * w).backward()
     assert type(w.grad) is float and w.grad == 4.0
     assert unused.grad is NONE_GRAD
+
+
+@settings(max_examples=60)
+@given(
+    lr=st.floats(0.0, 10.0),
+    weight_decay=st.sampled_from([0.0]) | st.floats(0.0, 1.0),
+    maximize=st.booleans(),
+    datas=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=6),
+    seed=st.integers(0, 2**16),
+)
+def test_sgd_bulk_update_is_the_per_parameter_rule_to_the_bit(
+    lr: float, weight_decay: float, maximize: bool, datas: list[float], seed: int
+) -> None:
+    """SGD without momentum updates in bulk exactly as its per-parameter _update does."""
+    import random
+
+    from autograd_mini.optim import Optimizer
+
+    rng = random.Random(seed)
+    grads = [rng.uniform(-10.0, 10.0) for _ in datas]
+    opt = SGD([Value(x) for x in datas], lr=lr, weight_decay=weight_decay, maximize=maximize)
+    states: list[dict[str, float]] = [{} for _ in datas]
+    fast = opt._update_all(0, list(datas), list(grads), states)
+    slow = Optimizer._update_all(opt, 0, list(datas), list(grads), states)
+    assert fast[0] == slow[0] and [dict(s) for s in fast[1]] == [dict(s) for s in slow[1]]

@@ -274,6 +274,23 @@ class Optimizer:
     def _update(self, t: float, p: float, g: float, state: _State) -> tuple[float, _State]:
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")
 
+    def _update_all(
+        self, steps: int, datas: list[float], grads: list[float], states: Sequence[_State]
+    ) -> tuple[list[float], Sequence[_State]]:
+        """Every live parameter's new value and state: ``_update`` for each in turn.
+
+        A subclass may compute the same numbers in bulk (``SGD`` without momentum does).
+        """
+        update = self._update
+        # each parameter's own count (its "step" buffer: skipped steps do not count), or,
+        # for a state saved before those counts existed, the optimizer's
+        fallback = float(steps + 1)
+        updates = [
+            update(s["step"] + 1.0 if "step" in s else fallback if s else 1.0, x, g, s)
+            for x, g, s in zip(datas, grads, states)
+        ]
+        return [new for new, _ in updates], [state for _, state in updates]
+
     def _assign(self, hyper: Mapping[str, Any]) -> None:
         for key, value in hyper.items():
             setattr(self, key, value)
@@ -344,18 +361,10 @@ class Optimizer:
             datas = [self._read(p.data, name, f"{_name(p, i)} has .data", "value")
                      for i, p in zip(live, params)]
         steps = self._steps
-        update = self._update
-        # each parameter's own count (its "step" buffer: skipped steps do not count), or,
-        # for a state saved before those counts existed, the optimizer's
-        fallback = float(steps + 1)
-        updates = [
-            update(s["step"] + 1.0 if "step" in s else fallback if s else 1.0, x, g, s)
-            for x, g, s in zip(datas, grads, states)
-        ]
-        news = [new for new, _ in updates]
-        buffers = [v for _, state in updates for v in state.values()]
+        news, new_states = self._update_all(steps, datas, grads, states)
+        buffers = [v for state in new_states for v in state.values()] if any(new_states) else []
         if not (_finite_floats(news) and _finite_floats(buffers)):
-            for i, x, (new, state) in zip(live, datas, updates):
+            for i, x, new, state in zip(live, datas, news, new_states):
                 if not math.isfinite(new):
                     raise FloatingPointError(
                         f"{name}.step: the update of {_name(self._params[i], i)} is not "
@@ -370,9 +379,9 @@ class Optimizer:
         for p, new in zip(params, news):
             p.data = new
         if len(live) == len(self._params):
-            self._state = [state for _, state in updates]
+            self._state = list(new_states)
         else:
-            for i, (_, state) in zip(live, updates):
+            for i, state in zip(live, new_states):
                 self._state[i] = state  # the skipped keep theirs
         self._steps = steps + 1
         return loss

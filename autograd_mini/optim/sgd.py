@@ -3,7 +3,7 @@ its named special cases ``GD`` and ``Momentum``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from .optimizer import Optimizer, _check_lr, _flag, _nonnegative, _Param, _real, _State
@@ -147,6 +147,21 @@ class SGD(Optimizer):
             new_state["momentum_buffer"] = b
             g = g + self.momentum * b if self.nesterov else b
         return p - self.lr * g, new_state
+
+    def _update_all(
+        self, steps: int, datas: list[float], grads: list[float], states: Sequence[_State]
+    ) -> tuple[list[float], Sequence[_State]]:
+        """Without momentum: ``_update``'s arithmetic in one pass, with no buffers to keep."""
+        if self.momentum != 0:
+            return super()._update_all(steps, datas, grads, states)
+        lr, wd = self.lr, self.weight_decay
+        if self.maximize:
+            grads = [-g for g in grads]
+        if wd != 0:
+            grads = [g + wd * p for g, p in zip(grads, datas)]
+        news = [p - lr * g for p, g in zip(datas, grads)]
+        # _update drops a momentum buffer a loaded state may hold: keep empty ones as they are
+        return news, states if not any(states) else [{} for _ in states]
 
 
 class GD(SGD):
