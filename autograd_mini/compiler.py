@@ -311,12 +311,15 @@ def _emit(
         key = id(node)
         if key not in needs or node._op is None or key not in guard:
             continue
-        for p in _parents(node):
-            if id(p) not in needs:
+        parents = _parents(node)
+        # every edge of a node shares its guard (a relu has one edge, under one more test)
+        edge = _edge_guard(node, parents[0], guard[key], var, guards)
+        for p in parents:
+            k = id(p)
+            if k not in needs:
                 continue
-            edge = _edge_guard(node, p, guard[key], var, guards)
-            have = guard.get(id(p))
-            guard[id(p)] = edge if have is None else guards.common(have, edge)
+            have = guard.get(k)
+            guard[k] = edge if have is None or have == edge else guards.common(have, edge)
 
     # A node's gradient is dead once the node has passed it on to its parents, so its
     # variable is recycled: far fewer locals, which Python compiles much faster.
@@ -343,6 +346,7 @@ def _emit(
         lines.append((0, f"{grad[id(out)]} = {seed}"))
     elif id(out) in needs:  # out is itself a differentiated argument
         lines.append((0, f"{grad[id(out)]} += {seed}"))
+    append = lines.append
     for node in reversed(out_topo):
         if node._op is None or id(node) not in needs:
             continue
@@ -360,24 +364,30 @@ def _emit(
             lines += [(block, line) for line in pre]
         handed_on = False
         # a parent met twice (x * x) must not take g over: its second term reads g
-        counts = Counter(id(p) for p, _ in terms) if len(terms) > 1 else None
+        counts = None
+        if len(terms) > 1:
+            ids = [id(p) for p, _ in terms]
+            if len(set(ids)) < len(ids):
+                counts = Counter(ids)
         for p, contribution in terms:
-            if id(p) in grad:
-                lines.append((block, f"{grad[id(p)]} += {contribution}"))
-            elif block == guard[id(p)]:
+            k = id(p)
+            gp = grad.get(k)
+            if gp is not None:
+                append((block, f"{gp} += {contribution}"))
+            elif block == guard[k]:
                 if (contribution == g and not handed_on
-                        and (counts is None or counts[id(p)] == 1)):
+                        and (counts is None or counts[k] == 1)):
                     # p takes this node's gradient variable over: no copy. Safe, as no
                     # other line of this block writes to it.
-                    grad[id(p)] = g
+                    grad[k] = g
                     handed_on = True
                 else:
-                    grad[id(p)] = new_grad()
-                    lines.append((block, f"{grad[id(p)]} = {contribution}"))
+                    grad[k] = gp = new_grad()
+                    append((block, f"{gp} = {contribution}"))
             else:  # p's other uses may run where this block does not: start it at 0.0
-                grad[id(p)] = new_grad()
-                lines.append((guard[id(p)], f"{grad[id(p)]} = 0.0"))
-                lines.append((block, f"{grad[id(p)]} += {contribution}"))
+                grad[k] = gp = new_grad()
+                append((guard[k], f"{gp} = 0.0"))
+                append((block, f"{gp} += {contribution}"))
         if not handed_on:
             free.append(g)
         spare.extend(temps)
@@ -424,7 +434,11 @@ def _generate(
 #: function; a larger program is written as a chain of functions this long, which share
 #: their variables through one list, so compiling it takes memory for one piece at a time.
 _PIECE_LINES = 2000
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+# Every identifier of generated code stands between these characters or spaces (the code
+# puts spaces around binary operators; names are ASCII): splitting on them is a superset of
+# its identifiers (plus literals and such, which name no variable) and much faster than a
+# regular expression over the whole program.
+_NOT_NAME = str.maketrans("()[],:-*/+<>=%~", " " * 15)
 _TARGETS = re.compile(r"^( *)([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*),? \+?= ", re.MULTILINE)
 
 
@@ -456,8 +470,8 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
             (maybe if indent else made).update(targets.split(", "))
         defs.append(made | maybe)
         guarded.append(maybe - made)
-        uses.append(set(_IDENT.findall(text)))
-    uses.append(set(_IDENT.findall(result)))  # the return, after the last piece
+        uses.append(set(text.translate(_NOT_NAME).split()))
+    uses.append(set(result.translate(_NOT_NAME).split()))  # the return, after the last piece
     last: dict[str, int] = {}
     for k, used in enumerate(uses):
         for name in used:
@@ -490,7 +504,7 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
         source += ["    " + line for line in piece]
         if fresh:
             source.append(f"    S[{base}:{base + len(fresh)}] = {_tuple(fresh)}")
-        source += [f"    S[{slot[n]}] = {n}" for n in stores if slot[n] < base]
+        source += _store_lines(sorted((slot[n], n) for n in stores if slot[n] < base))
         source.append("")
     final = sorted(uses[-1] & known, key=slot.__getitem__)
     source.append(f"def {fname}({', '.join(args)}):")
@@ -500,6 +514,23 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
     source += [f"    {n} = S[{slot[n]}]" for n in final if n not in args]
     source.append(f"    return {result}")
     return "\n".join(source) + "\n"
+
+
+def _store_lines(slots: list[tuple[int, str]]) -> list[str]:
+    """Lines writing variables back to their slots of ``S`` (sorted by slot): one slice
+    assignment per run of consecutive slots (a model's gradients, written back by every
+    piece, are one run), which Python compiles several times faster than one line each."""
+    out: list[str] = []
+    lo = 0
+    for hi in range(1, len(slots) + 1):
+        if hi == len(slots) or slots[hi][0] != slots[hi - 1][0] + 1:
+            run = [n for _, n in slots[lo:hi]]
+            if len(run) == 1:
+                out.append(f"    S[{slots[lo][0]}] = {run[0]}")
+            else:
+                out.append(f"    S[{slots[lo][0]}:{slots[hi - 1][0] + 1}] = {_tuple(run)}")
+            lo = hi
+    return out
 
 
 def _edge_guard(
@@ -585,7 +616,10 @@ def _nary_terms(node: Value, var: dict[int, str]) -> list[str]:
     if node._op is _SUM_OP:
         return ins
     n = len(ins) // 2
-    return [f"{_wrap(ins[i])} * {_wrap(ins[n + i])}" for i in range(n)] + ins[2 * n :]
+    # a dot node's inputs are nearly all variables: wrap only what needs it (per term,
+    # _wrap would cost a third of generating a dot node)
+    ws = [i if i.isidentifier() else _wrap(i) for i in ins[: 2 * n]]
+    return [f"{ws[i]} * {ws[n + i]}" for i in range(n)] + ins[2 * n :]
 
 
 def _sum_lines(name: str, terms: list[str]) -> list[str]:
