@@ -164,6 +164,7 @@ def _times(g: str, d: str) -> str:
     return f"{g} * {_wrap(d)}"
 
 
+_first = operator.itemgetter(0)
 _MAX_TEMPS = 2  # the most partials an op computed by the table's own function returns
 
 
@@ -351,6 +352,8 @@ def _emit(
         if node._op is None or id(node) not in needs:
             continue
         temps: list[str] = []
+        zeros: list[tuple[int, str]] = []
+        start = len(lines)
         g = grad[id(node)]
         block = guard[id(node)]
         if node._op.name == "relu":  # inside its guard, relu passes g on unchanged
@@ -386,8 +389,16 @@ def _emit(
                     append((block, f"{gp} = {contribution}"))
             else:  # p's other uses may run where this block does not: start it at 0.0
                 grad[k] = gp = new_grad()
-                append((guard[k], f"{gp} = 0.0"))
+                zeros.append((guard[k], f"{gp} = 0.0"))
                 append((block, f"{gp} += {contribution}"))
+        if zeros:
+            # all of this node's starts at 0.0 go first, grouped by guard: one `if` per
+            # guard, not two per parent (no line of this node reads them before its +=)
+            zeros.sort(key=_first)
+            mine = lines[start:]
+            del lines[start:]
+            lines += zeros
+            lines += mine
         if not handed_on:
             free.append(g)
         spare.extend(temps)
