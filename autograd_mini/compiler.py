@@ -465,28 +465,33 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
     back is also loaded first, since the lines that set it may sit under a guard that
     is false. Pieces end only between top-level lines, never inside an ``if``.
     """
-    pieces: list[list[str]] = [[]]
-    for line in body:
-        if len(pieces[-1]) >= _PIECE_LINES and not line.startswith(" "):
-            pieces.append([])
-        pieces[-1].append(line)
+    pieces: list[list[str]] = []
+    lo = 0
+    while lo < len(body):  # a piece ends at the first top-level line past its length
+        hi = lo + _PIECE_LINES
+        while hi < len(body) and body[hi].startswith(" "):
+            hi += 1
+        pieces.append(body[lo:hi])
+        lo = hi
     defs: list[set[str]] = []
     guarded: list[set[str]] = []  # set only under an if: maybe not set at all
     uses: list[set[str]] = []
+    texts: list[str] = []
     for piece in pieces:
         text = "\n".join(piece)
-        made: set[str] = set()
-        maybe: set[str] = set()
-        for indent, targets in _TARGETS.findall(text):
-            (maybe if indent else made).update(targets.split(", "))
+        texts.append(text)
+        found = _TARGETS.findall(text)  # (indent, targets): one join and split, not a loop
+        made = set(", ".join([t for i, t in found if not i]).split(", "))
+        maybe = set(", ".join([t for i, t in found if i]).split(", "))
+        made.discard("")
+        maybe.discard("")
         defs.append(made | maybe)
         guarded.append(maybe - made)
         uses.append(set(text.translate(_NOT_NAME).split()))
     uses.append(set(result.translate(_NOT_NAME).split()))  # the return, after the last piece
     last: dict[str, int] = {}
-    for k, used in enumerate(uses):
-        for name in used:
-            last[name] = k
+    for k, used in enumerate(uses):  # the last piece (or the return) using each name
+        last.update(dict.fromkeys(used, k))
     slot: dict[str, int] = {}
     for a in args:
         slot[a] = len(slot)
@@ -494,7 +499,7 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
     source: list[str] = []
     calls: list[str] = []
     load = names.make("_load", "_load")
-    for k, piece in enumerate(pieces):
+    for k, text in enumerate(texts):
         stores = [n for n in sorted(defs[k]) if last.get(n, -1) > k]
         fresh = [n for n in stores if n not in slot]  # new slots, side by side
         base = len(slot)
@@ -512,7 +517,7 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
         else:
             source.append(f"def {name}(S):")
             source += [f"    {n} = S[{slot[n]}]" for n in loads]
-        source += ["    " + line for line in piece]
+        source.append("    " + text.replace("\n", "\n    "))
         if fresh:
             source.append(f"    S[{base}:{base + len(fresh)}] = {_tuple(fresh)}")
         source += _store_lines(sorted((slot[n], n) for n in stores if slot[n] < base))
@@ -677,7 +682,9 @@ def _partial_terms(
     if op.name == "dot":
         n = len(ins) // 2
         ds = ins[n : 2 * n] + ins[:n] + (["1.0"] if len(ins) % 2 else [])
-        return [(p, _times(g, d)) for p, d in zip(parents, ds)]
+        # nearly every partial of a dot is a variable: spare it _times's tests
+        return [(p, f"{g} * {d}" if d.isidentifier() else _times(g, d))
+                for p, d in zip(parents, ds)]
     if op.name == "sum":
         return [(p, g) for p in parents]
     if op.name == "pow_const" and float(node._const).is_integer():
