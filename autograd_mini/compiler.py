@@ -165,6 +165,7 @@ def _times(g: str, d: str) -> str:
 
 
 _first = operator.itemgetter(0)
+_CHAIN = 100  # factors per statement of a chain's gradient (CPython's compiler recurses)
 _MAX_TEMPS = 2  # the most partials an op computed by the table's own function returns
 
 
@@ -308,17 +309,21 @@ def _emit(
     # integer ids so that a chain of relus costs one entry per relu, not its depth.
     guards = _Guards()
     guard: dict[int, int] = {id(out): 0}
+    consumers: Counter[int] = Counter()  # per node: the edges its gradient comes along
     for node in reversed(out_topo):
         key = id(node)
         if key not in needs or node._op is None or key not in guard:
             continue
         parents = _parents(node)
+        if not parents:
+            continue
         # every edge of a node shares its guard (a relu has one edge, under one more test)
         edge = _edge_guard(node, parents[0], guard[key], var, guards)
         for p in parents:
             k = id(p)
             if k not in needs:
                 continue
+            consumers[k] += 1
             have = guard.get(k)
             guard[k] = edge if have is None or have == edge else guards.common(have, edge)
 
@@ -348,9 +353,16 @@ def _emit(
     elif id(out) in needs:  # out is itself a differentiated argument
         lines.append((0, f"{grad[id(out)]} += {seed}"))
     append = lines.append
+    # A chain of one-input nodes (tanh(tanh(x))) is one product, g * d1 * d2 * ...: the
+    # last line `gp = g * d1` gives the gradient of the next node, p; if p is the node
+    # processed next, has no other consumer and passes it on as `gq = gp * d2`, that line
+    # becomes `gq = g * d1 * d2`. Python's * is left-associative: the same operations in
+    # the same order, in one statement instead of one per node.
+    chain: tuple[int, str, int] | None = None  # (id of p, gp, factors so far)
     for node in reversed(out_topo):
         if node._op is None or id(node) not in needs:
             continue
+        link, chain = chain, None
         temps: list[str] = []
         zeros: list[tuple[int, str]] = []
         start = len(lines)
@@ -386,7 +398,18 @@ def _emit(
                     handed_on = True
                 else:
                     grad[k] = gp = new_grad()
-                    append((block, f"{gp} = {contribution}"))
+                    if (link is not None and link[0] == id(node) and link[1] == g
+                            and link[2] < _CHAIN and len(terms) == 1 and len(lines) == start
+                            and consumers[id(node)] == 1 and lines[-1][0] == block
+                            and contribution.startswith(f"{g} * ")):
+                        # lines[-1] is `g = expr`, g's only assignment and its only use
+                        expr = lines[-1][1][len(g) + 3 :]
+                        lines[-1] = (block, f"{gp} = {expr} * {contribution[len(g) + 3 :]}")
+                        chain = (k, gp, link[2] + 1)
+                    else:
+                        append((block, f"{gp} = {contribution}"))
+                        if len(terms) == 1:
+                            chain = (k, gp, 1)
             else:  # p's other uses may run where this block does not: start it at 0.0
                 grad[k] = gp = new_grad()
                 zeros.append((guard[k], f"{gp} = 0.0"))
@@ -445,6 +468,7 @@ def _generate(
 #: function; a larger program is written as a chain of functions this long, which share
 #: their variables through one list, so compiling it takes memory for one piece at a time.
 _PIECE_LINES = 2000
+_PIECE_CHARS = 30 * _PIECE_LINES
 # Every identifier of generated code stands between these characters or spaces (the code
 # puts spaces around binary operators; names are ASCII): splitting on them is a superset of
 # its identifiers (plus literals and such, which name no variable) and much faster than a
@@ -467,12 +491,15 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
     """
     pieces: list[list[str]] = []
     lo = 0
-    while lo < len(body):  # a piece ends at the first top-level line past its length
-        hi = lo + _PIECE_LINES
-        while hi < len(body) and body[hi].startswith(" "):
-            hi += 1
-        pieces.append(body[lo:hi])
-        lo = hi
+    # a piece ends at the first top-level line past _PIECE_LINES lines or _PIECE_CHARS
+    # characters (a chain's gradient packs a hundred nodes into one line)
+    lo, size = 0, 0
+    for hi, line in enumerate(body):
+        if (hi - lo >= _PIECE_LINES or size >= _PIECE_CHARS) and not line.startswith(" "):
+            pieces.append(body[lo:hi])
+            lo, size = hi, 0
+        size += len(line)
+    pieces.append(body[lo:])
     defs: list[set[str]] = []
     guarded: list[set[str]] = []  # set only under an if: maybe not set at all
     uses: list[set[str]] = []

@@ -7,7 +7,7 @@ import warnings
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_mini as am
@@ -406,6 +406,59 @@ def test_relu_chains_give_code_linear_in_their_length() -> None:
         assert compiled(0.5) == eager(_relu_chain(n), [0.5])
         sizes.append(len(compiled.source))
     assert sizes[1] / sizes[0] < 2.2
+
+
+_LINKS: dict[str, Any] = {  # one-input ops that keep a chain's values in (-2, 2)
+    "tanh": lambda v: v.tanh(), "sin": lambda v: v.sin(), "cos": lambda v: v.cos(),
+    "sigmoid": lambda v: v.sigmoid(), "neg": lambda v: -v, "scale": lambda v: v * 1.7,
+    "shift": lambda v: v + 0.3, "square": lambda v: v**2, "softplus": lambda v: v.softplus(),
+    "relu": lambda v: v.relu(), "exp": lambda v: (v * 0.5).exp() - 1.0,
+}
+
+
+@settings(max_examples=60)
+@given(ops=st.lists(st.sampled_from(sorted(_LINKS)), min_size=1, max_size=300),
+       x=reals(-1.5, 1.5))
+def test_chains_of_one_input_ops_compile_to_the_eager_result(ops: list[str], x: float) -> None:
+    """A chain's gradient, packed into products of up to a hundred factors, equals eager."""
+
+    def f(v: Value) -> Value:
+        for name in ops:
+            v = _LINKS[name](v)
+        return v
+
+    assert am.compile(f)(x) == eager(f, [x])
+
+
+def test_a_chain_takes_about_one_line_a_node() -> None:
+    """A 3,000-node chain's gradient is a few product statements: its code is just over one
+    line per node (the forward) where it was two, and it still equals eager."""
+
+    def f(v: Value) -> Value:
+        for k in range(3000):
+            v = v.tanh() if k % 3 else v.sin()
+        return v
+
+    compiled = am.compile(f)
+    for x in (0.4, -1.2):
+        assert compiled(x) == eager(f, [x])
+    assert compiled.source.count("\n") < 1.1 * 3000
+
+
+def test_an_mlps_backward_opens_one_if_per_relu() -> None:
+    """In an MLP's step the gradients that start at 0.0 are set together with their node's
+    other lines: at most one ``if`` per relu (two per relu before)."""
+    X, y = datasets.make_moons(10, noise=0.1, seed=0)
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+    params = model.parameters()
+
+    def run() -> tuple[Value, list[Any]]:
+        return losses.hinge([model(x) for x in X], y) + 1e-4 * losses.l2(params), []
+
+    program = trace_program(run, params, list(range(len(params))))
+    relus = 10 * (8 + 8 + 1)  # each sample: two hidden layers and the hinge's relu
+    ifs = sum(line.lstrip().startswith("if ") for line in program.source.splitlines())
+    assert 0 < ifs <= relus
 
 
 def test_nested_guards_skip_what_the_engine_skips() -> None:
