@@ -152,7 +152,7 @@ def _simple(term: str) -> bool:
 
 
 def _wrap(term: str) -> str:
-    return term if _simple(term) else f"({term})"
+    return term if term.isidentifier() or _simple(term) else f"({term})"
 
 
 def _times(g: str, d: str) -> str:
@@ -726,10 +726,9 @@ def _partial_terms(
         body.append(f"{_tuple(ds)[1:-1]} = P_{op.name}({', '.join(args)})")
         return [(p, _times(g, d)) for p, d in zip(parents, ds)]
     c = _literal(node._const) if op.has_const else ""
-    return [
-        (p, _times(g, t.format(*[_wrap(i) for i in ins], out=_wrap(out), c=c)))
-        for p, t in zip(parents, template)
-    ]
+    wrapped = [_wrap(i) for i in ins]
+    out = _wrap(out)
+    return [(p, _times(g, t.format(*wrapped, out=out, c=c))) for p, t in zip(parents, template)]
 
 
 class Compiled:
