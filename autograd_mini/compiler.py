@@ -32,8 +32,10 @@ import operator
 import re
 import threading
 import warnings
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any
 
 from . import ops as _ops
@@ -490,16 +492,16 @@ def _in_pieces(fname: str, args: list[str], body: list[str], result: str,
     is false. Pieces end only between top-level lines, never inside an ``if``.
     """
     pieces: list[list[str]] = []
-    lo = 0
     # a piece ends at the first top-level line past _PIECE_LINES lines or _PIECE_CHARS
     # characters (a chain's gradient packs a hundred nodes into one line)
-    lo, size = 0, 0
-    for hi, line in enumerate(body):
-        if (hi - lo >= _PIECE_LINES or size >= _PIECE_CHARS) and not line.startswith(" "):
-            pieces.append(body[lo:hi])
-            lo, size = hi, 0
-        size += len(line)
-    pieces.append(body[lo:])
+    chars = [0, *accumulate(map(len, body))]  # chars[i]: the length of body[:i]
+    lo = 0
+    while lo < len(body):
+        hi = min(lo + _PIECE_LINES, bisect_left(chars, chars[lo] + _PIECE_CHARS))
+        while hi < len(body) and body[hi].startswith(" "):
+            hi += 1
+        pieces.append(body[lo:hi])
+        lo = hi
     defs: list[set[str]] = []
     guarded: list[set[str]] = []  # set only under an if: maybe not set at all
     uses: list[set[str]] = []
