@@ -71,15 +71,17 @@ def relu_links(n: int) -> Callable[[Any], Any]:
     return f
 
 
-def compile_once(make: Callable[[int], Callable[[Any], Any]], n: int) -> tuple[float, int]:
-    """Seconds to trace, generate and compile an n-node graph (first call), and its nodes."""
+def compile_once(make: Callable[[int], Callable[[Any], Any]], n: int) -> tuple[float, int, int]:
+    """Seconds to trace, generate and compile an n-node graph (first call), its nodes and
+    the generated source's lines."""
     f = make(n)
     gc.collect()
     t0 = time.perf_counter()
     compiled = am.compile(f, max_nodes=10 * n)
     compiled(0.5)
     seconds = time.perf_counter() - t0
-    return seconds, compiled._last.nodes if compiled._last else n
+    program = compiled._last
+    return seconds, program.nodes if program else n, program.source.count("\n") if program else 0
 
 
 def peak_bytes(make: Callable[[int], Callable[[Any], Any]], n: int) -> int:
@@ -95,7 +97,8 @@ def peak_bytes(make: Callable[[int], Callable[[Any], Any]], n: int) -> int:
 
 def per_node(sizes: list[int], repeat: int, max_nodes: int) -> None:
     print("compile(f), first call (trace + code generation + Python's compile)")
-    print(f"  {'graph':<12}{'nodes':>10}  {'us/node median (min-max)':<28}{'peak bytes/node':>16}")
+    print(f"  {'graph':<12}{'nodes':>10}  {'us/node median (min-max)':<28}{'peak bytes/node':>16}"
+          f"{'lines/node':>12}")
     for name, make in (("tanh chain", tanh_chain), ("relu links", relu_links)):
         last: tuple[int, float, float] | None = None
         for n in sizes:
@@ -108,10 +111,11 @@ def per_node(sizes: list[int], repeat: int, max_nodes: int) -> None:
                           f"{b * n / 1e9:.1f} GB predicted from {m:,} nodes")
                     continue
             runs = [compile_once(make, n) for _ in range(repeat if n <= 10**4 else 1)]
-            nodes = runs[0][1]
-            times = [s / nodes for s, _ in runs]
+            nodes, lines = runs[0][1], runs[0][2]
+            times = [s / nodes for s, _, _ in runs]
             peak = peak_bytes(make, n) / nodes if n <= 10**5 else float("nan")
-            print(f"  {name:<12}{nodes:>10,}  {spread(times, 1e6, '.1f'):<28}{peak:>16,.0f}")
+            print(f"  {name:<12}{nodes:>10,}  {spread(times, 1e6, '.1f'):<28}{peak:>16,.0f}"
+                  f"{lines / nodes:>12.2f}")
             last = (nodes, statistics.median(times) * 1e6, peak)
 
 
