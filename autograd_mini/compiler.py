@@ -52,6 +52,7 @@ from .value import (
     _topological_order,
     _Trace,
     _tracing,
+    gc_paused,
 )
 
 __all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
@@ -893,10 +894,14 @@ def trace_program(
     """
     names = arg_names or [leaf.label if _usable(leaf.label) else f"x{i}"
                           for i, leaf in enumerate(leaves)]
-    out, aux, trace = _traced(run, what, strict, max_nodes)
-    source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single, trace,
-                                        max_nodes)
-    return _Program(source, _build(source, fname, captured), nodes, list(trace.concrete))
+    # NOTE: the graph, the lines and the code objects hold no reference cycle: the cycle
+    # collector would only rescan the whole graph, again and again, while it grows
+    with gc_paused():
+        out, aux, trace = _traced(run, what, strict, max_nodes)
+        source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single,
+                                            trace, max_nodes)
+        fn = _build(source, fname, captured)
+    return _Program(source, fn, nodes, list(trace.concrete))
 
 
 def trace_rolled(

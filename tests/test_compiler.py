@@ -461,6 +461,29 @@ def test_an_mlps_backward_opens_one_if_per_relu() -> None:
     assert 0 < ifs <= relus
 
 
+def test_compiling_pauses_the_cycle_collector_and_restores_it() -> None:
+    """Tracing and compiling run with the collector paused (a graph holds no cycles), and
+    it is on again afterwards, also when tracing fails."""
+    import gc
+
+    seen: list[bool] = []
+
+    def f(x: Value) -> Value:
+        seen.append(gc.isenabled())
+        return x.tanh()
+
+    gc.enable()  # Python's default, whatever an earlier test did
+    assert am.compile(f)(0.5) == eager(f, [0.5])
+    assert seen[0] is False and gc.isenabled()
+
+    def bad(x: Value) -> Value:
+        raise ValueError("bad f")
+
+    with pytest.raises(ValueError, match="bad f"):
+        am.compile(bad)(0.5)
+    assert gc.isenabled()
+
+
 def test_nested_guards_skip_what_the_engine_skips() -> None:
     """A relu chain cut off at its start (input <= 0 below) gives the eager zeros."""
     f = _relu_chain(30)
