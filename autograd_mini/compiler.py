@@ -387,10 +387,19 @@ def _emit(
             ids = [id(p) for p, _ in terms]
             if len(set(ids)) < len(ids):
                 counts = Counter(ids)
+        fresh: str | None = None  # the variable lines[-1] set, this node's `fresh = ...`
+        merged = 0
         for p, contribution in terms:
             k = id(p)
             gp = grad.get(k)
+            tail, fresh = fresh, None
             if gp is not None:
+                if gp == tail and merged < _CHUNK - 1:  # _CHUNK terms at most
+                    # p met again (x * x): `gp = a` then `gp += b` is `gp = a + b`, the
+                    # same additions in the same order, in one statement
+                    lines[-1] = (block, f"{lines[-1][1]} + {contribution}")
+                    fresh, merged = gp, merged + 1
+                    continue
                 append((block, f"{gp} += {contribution}"))
             elif block == guard[k]:
                 if (contribution == g and not handed_on
@@ -413,6 +422,8 @@ def _emit(
                         append((block, f"{gp} = {contribution}"))
                         if len(terms) == 1:
                             chain = (k, gp, 1)
+                        elif counts is not None:
+                            fresh, merged = gp, 0
             else:  # p's other uses may run where this block does not: start it at 0.0
                 grad[k] = gp = new_grad()
                 zeros.append((guard[k], f"{gp} = 0.0"))

@@ -461,6 +461,25 @@ def test_an_mlps_backward_opens_one_if_per_relu() -> None:
     assert 0 < ifs <= relus
 
 
+def test_a_parent_met_again_is_added_in_the_same_statement() -> None:
+    """x * x gives its parent's gradient as one `g = a + b` (same order as the engine's
+    `+=`), so a relu link takes two lines a node; a thousand uses of one input are
+    split into statements of at most 200 terms, and both equal eager."""
+    compiled = am.compile(_relu_chain(500))
+    for x in (0.5, -0.7):
+        assert compiled(x) == eager(_relu_chain(500), [x])
+    assert compiled.source.count("\n") < 2.05 * 2000
+
+    def many(x: Value) -> Value:
+        return am.sum([x * 1.5] * 1000) * x.tanh()
+
+    wide = am.compile(many)
+    for x in (0.7, -1.3):
+        assert wide(x) == eager(many, [x])
+    backward = [line for line in wide.source.splitlines() if line.lstrip().startswith("g")]
+    assert 150 < max(line.count(" + ") for line in backward) < 200
+
+
 def test_compiling_pauses_the_cycle_collector_and_restores_it() -> None:
     """Tracing and compiling run with the collector paused (a graph holds no cycles), and
     it is on again afterwards, also when tracing fails."""
