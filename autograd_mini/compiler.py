@@ -59,7 +59,7 @@ __all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
            "TraceMismatchError", "MAX_NODES"]
 
 #: The largest graph ``compile`` accepts by default (nodes, leaves included). Tracing,
-#: code generation and Python's own compiler cost about 20-30 us and 1.3 KB per node
+#: code generation and Python's own compiler cost about 14-22 us and 1.2-1.3 KB per node
 #: (half of the time is Python's ``compile()`` of the generated source); the trace
 #: counts nodes as the engine makes them and raises a clear ``CompileError`` as soon as
 #: it passes this size (raise it with ``max_nodes=``).
