@@ -260,6 +260,21 @@ def _tangent_arg(t: object, where: str, name: str, i: int) -> Any:
         raise type(e)(f"{e} ({name} {i})") from None
 
 
+def _primals_and_tangents(
+    primals: object, tangents: object, where: str
+) -> tuple[list[Any], list[Any]]:
+    """The checked ``primals`` and ``tangents`` of ``jvp`` and ``hvp``, one each per argument."""
+    ps = _sequence(primals, where, "primals")
+    ts = [_tangent_arg(t, where, "tangent", i)
+          for i, t in enumerate(_sequence(tangents, where, "tangents"))]
+    if len(ps) != len(ts):
+        raise ValueError(
+            f"{where}: primals and tangents must have the same length "
+            f"(got {len(ps)} and {len(ts)})"
+        )
+    return ps, ts
+
+
 def _result(x: Any, differentiable: bool, where: str, what: str) -> Any:
     """A derivative as returned: a float, or (differentiable) a Value."""
     if differentiable:
@@ -303,13 +318,7 @@ def jvp(
         >>> jvp(lambda x: [x * x, x.exp()], [0.0], [2.0])
         ([0.0, 1.0], [0.0, 2.0])
     """
-    ps = _sequence(primals, "jvp", "primals")
-    ts = [_tangent_arg(t, "jvp", "tangent", i)
-          for i, t in enumerate(_sequence(tangents, "jvp", "tangents"))]
-    if len(ps) != len(ts):
-        raise ValueError(
-            f"jvp: primals and tangents must have the same length (got {len(ps)} and {len(ts)})"
-        )
+    ps, ts = _primals_and_tangents(primals, tangents, "jvp")
     outs, listed, boxes, higher = _call_boxed(f, ps, "jvp")
     differentiable = higher or any(isinstance(t, Value) for t in ts)
     dots = push_tangents(outs, zip(boxes, ts), differentiable=differentiable)
@@ -393,13 +402,7 @@ def hvp(
         >>> hvp(lambda x, y: x * x * y, [3.0, 2.0], [1.0, 0.0])
         (18.0, [4.0, 6.0])
     """
-    ps = _sequence(primals, "hvp", "primals")
-    vs = [_tangent_arg(t, "hvp", "tangent", i)
-          for i, t in enumerate(_sequence(tangents, "hvp", "tangents"))]
-    if len(ps) != len(vs):
-        raise ValueError(
-            f"hvp: primals and tangents must have the same length (got {len(ps)} and {len(vs)})"
-        )
+    ps, vs = _primals_and_tangents(primals, tangents, "hvp")
     outs, listed, boxes, higher = _call_boxed(f, ps, "hvp")
     if listed:
         raise TypeError("hvp: f must return a scalar Value (got a list); use jacobian")
