@@ -39,6 +39,7 @@ from itertools import accumulate
 from typing import Any
 
 from . import ops as _ops
+from . import rolling as _rolling
 from . import value as _value
 from .value import (
     _NARY,
@@ -64,6 +65,10 @@ __all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
 #: counts nodes as the engine makes them and raises a clear ``CompileError`` as soon as
 #: it passes this size (raise it with ``max_nodes=``).
 MAX_NODES = 200_000
+#: A run of repeated structure this long or longer is written as a loop over its copies
+#: (see :mod:`autograd_mini.rolling`); shorter ones, and small graphs, stay straight-line
+#: code, which runs a little faster.
+ROLL_MIN_NODES = 256
 
 
 class CompileError(ValueError):
@@ -133,7 +138,14 @@ def _tuple(items: list[str]) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
-def _literal(x: float) -> str:
+class _SlotName(str):
+    """Code standing where a node's constant would be: a loop's name for a constant that
+    differs between the copies of a run (see :mod:`autograd_mini.rolling`)."""
+
+
+def _literal(x: float | str) -> str:
+    if type(x) is _SlotName:
+        return str(x)
     text = repr(float(x))
     return f"({text})" if text.startswith("-") else text
 
@@ -226,6 +238,7 @@ class _Emitted:
         self.captured: list[Value] = []  # Values read from outside (K[i].data)
         self.nodes = 0
         self.names = _Names()
+        self.tables: dict[str, tuple[Any, ...]] = {}  # a loop's per-copy values, by name
 
 
 def _emit(
@@ -239,6 +252,10 @@ def _emit(
     seed: str = "1.0",
     reserved: set[str] | None = None,
     maxima: dict[Value, list[Value]] | None = None,
+    *,
+    roll: int = 0,
+    names: _Names | None = None,
+    preset: dict[int, str] | None = None,
 ) -> _Emitted:
     """Write the lines that compute ``out`` (and ``aux``) and d out / d ``leaves[wrt]``.
 
@@ -247,8 +264,17 @@ def _emit(
     maps leaves that stand for a data-dependent constant to the nodes it is the
     ``max`` of (cross-entropy's shift): the code computes it, and no gradient flows
     through it, as through the engine's plain-number constant.
+
+    With ``roll`` > 0, every run of repeated structure covering at least ``roll`` nodes
+    (see :mod:`autograd_mini.rolling`) is written as a loop over its copies. ``names``
+    and ``preset`` serve such a loop's body: the names in use, and the gradient
+    variables of leaves that the enclosing code accumulates (``arg_names`` are then
+    taken as they are: they are the enclosing code's variables).
     """
     code = _Emitted()
+    fixed = names is not None
+    if names is not None:
+        code.names = names
     roots = [out, *[a for a in aux if isinstance(a, Value)]]
     holder: Value = _new(Value)  # a temporary n-ary node over all outputs, for one walk
     holder._a, holder._b, holder._mark = tuple(roots), _NARY, None
@@ -269,27 +295,54 @@ def _emit(
     names.used |= reserved or set()
     var = code.var
     for v, name in zip(leaves, arg_names):
-        var[id(v)] = names.make(name, "x")
+        var[id(v)] = name if fixed else names.make(name, "x")
     captured = code.captured
     body = code.forward
+
+    def visit_leaf(node: Value) -> None:
+        key = id(node)
+        if maxima and node in maxima:
+            if any(id(z) not in var for z in maxima[node]):
+                raise CompileError("compile: a maximum's inputs must be computed first")
+            var[key] = names.make(node.label, f"m{len(body)}")
+            body.append(f"{var[key]} = max({_tuple([var[id(z)] for z in maxima[node]])})")
+        elif node in trace.constants:
+            var[key] = _literal(node.data)
+        else:
+            var[key] = names.make(node.label, f"c{len(captured)}")
+            body.append(f"{var[key]} = K[{len(captured)}].data")
+            captured.append(node)
+
+    runs: list[_rolling.Run] = []
+    member: dict[int, _rolling.Run] = {}
+    if roll and len(topo) >= roll:
+        uses: dict[int, int] = {}
+        count = uses.get
+        for node in topo:
+            if node._op is not None:
+                for p in _parents(node):
+                    k = id(p)
+                    uses[k] = count(k, 0) + 1
+        shown: dict[int, int] = {}
+        for r in roots:
+            uses[id(r)] = count(id(r), 0) + 1
+            if r is not out:
+                shown[id(r)] = shown.get(id(r), 0) + 1
+        runs = _rolling.find_runs(out_topo, uses, wrt_leaves, min_nodes=roll, shown=shown)
+        member = {id(node): run for run in runs for node in run.nodes}
     for node in topo:
         key = id(node)
         if key in var:
             continue
         if node._op is None:
-            if maxima and node in maxima:
-                if any(id(z) not in var for z in maxima[node]):
-                    raise CompileError("compile: a maximum's inputs must be computed first")
-                var[key] = names.make(node.label, f"m{len(body)}")
-                body.append(f"{var[key]} = max({_tuple([var[id(z)] for z in maxima[node]])})")
-                continue
-            if node in trace.constants:
-                var[key] = _literal(node.data)
-                continue
-            var[key] = names.make(node.label, f"c{len(captured)}")
-            body.append(f"{var[key]} = K[{len(captured)}].data")
-            captured.append(node)
+            visit_leaf(node)
             continue
+        if member:
+            run = member.get(key)
+            if run is not None:  # the loop goes where the run's first node would
+                if "at" not in run.state:
+                    _place_run(run, var, body, names, visit_leaf)
+                continue
         name = names.make(node.label, f"v{len(body)}")
         op = node._op
         if op is _DOT_OP or op is _SUM_OP:
@@ -315,6 +368,9 @@ def _emit(
     consumers: Counter[int] = Counter()  # per node: the edges its gradient comes along
     for node in reversed(out_topo):
         key = id(node)
+        if member and key in member:
+            _guard_run(member[key], guard, needs, guards, consumers)
+            continue
         if key not in needs or node._op is None or key not in guard:
             continue
         parents = _parents(node)
@@ -339,8 +395,14 @@ def _emit(
     for i in wrt:
         leaf = leaves[i]
         if id(leaf) in needs and id(leaf) not in grad:
+            if preset and id(leaf) in preset:
+                grad[id(leaf)] = preset[id(leaf)]
+                continue
             grad[id(leaf)] = names.make(f"d_{var[id(leaf)]}", "d")
             code.inits.append(f"{grad[id(leaf)]} = 0.0")
+    for run in runs:
+        if "at" in run.state:
+            _write_run(run, code, grad, needs, wrt_leaves, max_nodes)
 
     made = [0]
 
@@ -363,6 +425,13 @@ def _emit(
     # the same order, in one statement instead of one per node.
     chain: tuple[int, str, int] | None = None  # (id of p, gp, factors so far)
     for node in reversed(out_topo):
+        if member and id(node) in member:
+            run = member[id(node)]
+            if "done" not in run.state:
+                run.state["done"] = True
+                _run_backward(run, grad, needs, guard, lines, free, new_grad)
+            chain = None
+            continue
         if node._op is None or id(node) not in needs:
             continue
         link, chain = chain, None
@@ -441,7 +510,282 @@ def _emit(
         spare.extend(temps)
     code.backward = guards.lines(lines, names)
     code.grads = [grad.get(id(leaves[i]), "0.0") for i in wrt]
+    if runs:  # a loop stands in one entry of the forward lines: make them lines again
+        code.forward = [line for item in body for line in item.split("\n")]
     return code
+
+
+# --- runs of repeated structure, written as loops (see autograd_mini.rolling) ---------
+def _place_run(run: _rolling.Run, var: dict[int, str], body: list[str], names: _Names,
+               visit_leaf: Callable[[Value], None]) -> None:
+    """Keep the place of ``run``'s forward loop in ``body`` and name what it leaves: a
+    chain's last node, or each independent copy's last node in a list of them."""
+    st = run.state
+    for leaf in run.shared:
+        if id(leaf) not in var:
+            visit_leaf(leaf)
+    for kind, values in run.slots:
+        if kind == "leaf":
+            for leaf in values:
+                if id(leaf) not in var:
+                    visit_leaf(leaf)
+    st["at"] = len(body)
+    body.append("")  # the loop's lines, once they are written (_write_run)
+    p = run.period
+    st["shown"] = {}
+    for o in sorted(run.shown):  # auxiliary outputs inside the copies: kept in a list
+        kept = st["shown"][o] = names.make("", "kept")
+        for k, node in enumerate(run.nodes[o::p]):
+            var[id(node)] = f"{kept}[{k}]"
+    if run.carry:
+        st["out"] = names.make("", "r")
+        var[id(run.roots[-1])] = st["out"]
+    else:
+        st["parts"] = names.make("", "parts")
+        for k, root in enumerate(run.roots):
+            var[id(root)] = f"{st['parts']}[{k}]"
+    st["var"], st["names"] = var, names
+
+
+def _guard_run(run: _rolling.Run, guard: dict[int, int], needs: set[int], guards: _Guards,
+               consumers: Counter[int]) -> None:
+    """The guard pass at ``run``: one guard for the whole loop, the weakest of its copies'.
+
+    Every consumer of a copy's last node comes after the run in topological order, so
+    all of them have been seen here. A copy's gradient variable is then started under
+    the loop's guard (``g = 0.0``, then ``g += ...`` where it gets one), so that it is
+    set wherever the loop reads it.
+    """
+    st = run.state
+    if "guard" in st:
+        return
+    roots = [r for r in run.roots if id(r) in guard and id(r) in needs]
+    if not roots:
+        st["guard"] = None  # no gradient reaches the run
+        return
+    g = guard[id(roots[0])]
+    for r in roots[1:]:
+        if guard[id(r)] != g:
+            g = guards.common(g, guard[id(r)])
+    for r in roots:
+        guard[id(r)] = g
+    st["guard"] = g
+    ext = [leaf for leaf in run.shared if id(leaf) in needs]
+    if run.carry and run.carry_in is not None and id(run.carry_in) in needs:
+        ext.append(run.carry_in)
+    for p in ext:
+        k = id(p)
+        consumers[k] += run.carry if p is run.carry_in else 1
+        have = guard.get(k)
+        guard[k] = g if have is None or have == g else guards.common(have, g)
+
+
+def _proxy(label: str = "") -> Value:
+    v: Value = _new(Value)
+    v.data, v.grad, v.label = 0.0, 0.0, label
+    v._op = v._a = v._b = v._const = v._mark = None
+    return v
+
+
+def _write_run(run: _rolling.Run, code: _Emitted, grad: dict[int, str], needs: set[int],
+               wrt_leaves: set[int], max_nodes: int) -> None:
+    """Write ``run``'s forward loop (into its place in ``code.forward``) and the lines of
+    its backward loop (kept in ``run.state`` for ``_run_backward``).
+
+    One copy's code is the code of a stand-in graph: the template's nodes over stand-in
+    leaves for the shared leaves (named as the enclosing code names them, their
+    gradients accumulated into its variables), the slots and the carry, emitted by
+    ``_emit`` itself, so a copy computes exactly what that code would.
+    """
+    st = run.state
+    var: dict[int, str] = st["var"]
+    names: _Names = st["names"]
+    tables = code.tables
+    shared = [_proxy() for _ in run.shared]
+    slot_leaf: dict[int, Value] = {}
+    fwd_cols: list[tuple[str, str]] = []  # (loop target, column): what the forward reads
+    bwd_cols: list[tuple[str, str]] = []  # the same, for the backward loop
+    op_code: dict[int, _ops.Op] = {}
+    const_code: dict[int, _SlotName] = {}
+    slot_names: list[str] = []
+    for s, (kind, values) in enumerate(run.slots):
+        if kind == "op":
+            k = 0
+            while f"F_o{k}" in names.used or f"P_o{k}" in names.used:
+                k += 1
+            names.used |= {f"F_o{k}", f"P_o{k}"}
+            first = values[0]
+            op_code[s] = _ops.Op(f"o{k}", first.forward, first.partials, first.arity,
+                                 has_const=first.has_const)
+            for prefix, attr in (("F", "forward"), ("P", "partials")):
+                table = names.make(f"T{prefix}{k}", "T")
+                tables[table] = tuple(getattr(op, attr) for op in values)
+                (fwd_cols if prefix == "F" else bwd_cols).append((f"{prefix}_o{k}", table))
+            slot_names.append("")
+            continue
+        name = names.make("", "s" if kind == "leaf" else "k")
+        slot_names.append(name)
+        if kind == "const":
+            const_code[s] = _SlotName(name)
+            table = names.make("", "T")
+            tables[table] = tuple(values)
+        else:
+            slot_leaf[s] = _proxy()
+            codes = [var[id(leaf)] for leaf in values]
+            if all(not c.isidentifier() for c in codes):  # literals: the numbers themselves
+                table = names.make("", "T")
+                tables[table] = tuple(float(leaf.data) for leaf in values)
+            else:
+                table = names.make("", "col")
+                st["pre"] = [*st.get("pre", []), f"{table} = {_tuple(codes)}"]
+        fwd_cols.append((name, table))
+        bwd_cols.append((name, table))
+    carry = _proxy() if run.carry else None
+    clones: list[Value] = []
+    for o, node in enumerate(run.template):
+        c: Value = _new(Value)
+        c.data, c.grad, c.label, c._mark = node.data, 0.0, "", None
+        c._op = op_code[run.op_slot[o]] if o in run.op_slot else node._op
+        c._const = const_code[run.const_slot[o]] if o in run.const_slot else node._const
+        ins: list[Value] = []
+        for ref in run.refs[o]:
+            tag = ref[0]
+            if tag == "local":
+                ins.append(clones[ref[1]])
+            elif tag == "shared":
+                ins.append(shared[ref[1]])
+            elif tag == "slot":
+                ins.append(slot_leaf[ref[1]])
+            else:
+                assert carry is not None
+                ins.append(carry)
+        if node._b is _NARY:
+            c._a, c._b = tuple(ins), _NARY
+        elif len(ins) == 2:
+            c._a, c._b = ins
+        else:
+            c._a, c._b = ins[0], None
+        clones.append(c)
+    leaves = [*shared, *slot_leaf.values()]
+    arg_names = [var[id(leaf)] for leaf in run.shared]
+    arg_names += [slot_names[s] for s in slot_leaf]
+    wrt = [k for k, leaf in enumerate(run.shared) if id(leaf) in wrt_leaves and id(leaf) in needs]
+    preset = {id(shared[k]): grad[id(run.shared[k])] for k in wrt}
+    carry_name = ""
+    if carry is not None:
+        carry_name = names.make("", "c")
+        wrt.append(len(leaves))
+        leaves.append(carry)
+        arg_names.append(carry_name)
+    seed = names.make("", "s")
+    live = st["guard"] is not None and bool(wrt)
+    one = _emit(arg_names, leaves, wrt if live else [], clones[-1], [], _Trace(), max_nodes,
+                seed=seed, names=names, preset=preset)
+    root = one.var[id(clones[-1])]
+    back = [*one.inits, *one.backward] if live else []
+    used = set("\n".join(back).translate(_NOT_NAME).split())
+    taped = [one.var[id(c)] for c in clones if one.var[id(c)] in used]
+    if carry_name in used:
+        taped.insert(0, carry_name)
+    taped = list(dict.fromkeys(taped))
+    tape = names.make("", "tape")
+    lines = list(st.get("pre", []))
+    if back:
+        lines.append(f"{tape} = []")
+    if run.carry:
+        lines.append(f"{carry_name} = {var[id(run.carry_in)]}" if run.carry_in is not None
+                     else f"{carry_name} = 0.0")
+    else:
+        lines.append(f"{st['parts']} = []")
+    lines += [f"{kept} = []" for kept in st["shown"].values()]
+    lines.append(_loop_head([t for t, _ in fwd_cols], [c for _, c in fwd_cols], run.reps,
+                            names, reverse=False))
+    inner = list(one.forward)
+    if back:
+        inner.append(f"{tape}.append({taped[0] if len(taped) == 1 else _tuple(taped)})")
+    inner += [f"{kept}.append({one.var[id(clones[o])]})" for o, kept in st["shown"].items()]
+    inner.append(f"{carry_name} = {root}" if run.carry else f"{st['parts']}.append({root})")
+    lines += ["    " + line for line in inner]
+    if run.carry:
+        lines.append(f"{st['out']} = {carry_name}")
+    code.forward[st["at"]] = "\n".join(lines)
+    st["back"] = back
+    st["tape"] = (tape, taped)
+    st["seed"] = seed
+    st["cols"] = [(t, c) for t, c in bwd_cols if t in used]
+    st["carry_grad"] = one.grads[-1] if run.carry and live else None
+
+
+def _loop_head(targets: list[str], columns: list[str], reps: int, names: _Names, *,
+               reverse: bool) -> str:
+    """``for <targets> in <the columns, zipped>:``, or over ``range(reps)`` without any."""
+    cols = [f"reversed({c})" if reverse else c for c in columns]
+    if not cols:
+        return f"for {names.make('', 'i')} in range({reps}):"
+    if len(cols) == 1:
+        return f"for {targets[0]} in {cols[0]}:"
+    return f"for {', '.join(targets)} in zip({', '.join(cols)}):"
+
+
+def _run_backward(run: _rolling.Run, grad: dict[int, str], needs: set[int],
+                  guard: dict[int, int], lines: list[tuple[int, str]], free: list[str],
+                  new_grad: Callable[[], str]) -> None:
+    """Append ``run``'s backward loop to ``lines``: the copies in reverse order, each
+    seeded with the gradient of its last node (a chain's copy with the one the next
+    copy passed back), skipped where that is 0.0, as the engine skips such a node."""
+    st = run.state
+    back = st.get("back")
+    if not back:
+        return
+    g = st["guard"]
+    names: _Names = st["names"]
+    seed = st["seed"]
+    tape, taped = st["tape"]
+    targets = [taped[0] if len(taped) == 1 else _tuple(taped)] if taped else []
+    columns = [tape] if taped else []
+    roots = run.roots
+    if run.carry:
+        seeds = [grad.get(id(roots[-1]))]
+    else:
+        seeds = [grad.get(id(r)) if id(r) in needs else None for r in roots]
+    known = [x for x in seeds if x is not None]
+    if not known:
+        return
+    out: list[str] = []
+    if run.carry or len(set(seeds)) == 1:
+        out.append(f"{seed} = {known[0]}")
+    else:
+        column = names.make("", "seeds")
+        out.append(f"{column} = {_tuple([x or '0.0' for x in seeds])}")
+        targets.append(seed)
+        columns.append(column)
+    targets += [t for t, _ in st["cols"]]
+    columns += [c for _, c in st["cols"]]
+    if not columns:  # nothing per copy: a loop over the count
+        out.append(_loop_head([], [], run.reps, names, reverse=True))
+    else:
+        out.append(_loop_head(targets, columns, run.reps, names, reverse=True))
+    out.append(f"    if {seed} == 0.0:")
+    out.append("        continue")
+    out += ["    " + line for line in back]
+    if run.carry:
+        out.append(f"    {seed} = {st['carry_grad'] or '0.0'}")
+    lines += [(g, line) for line in out]
+    for x in dict.fromkeys(known):
+        free.append(x)
+    p = run.carry_in
+    if run.carry and p is not None and id(p) in needs:
+        k = id(p)
+        gp = grad.get(k)
+        if gp is not None:
+            lines.append((g, f"{gp} += {seed}"))
+        elif g == guard[k]:
+            grad[k] = new_grad()
+            lines.append((g, f"{grad[k]} = {seed}"))
+        else:
+            grad[k] = gp = new_grad()
+            lines.append((guard[k], f"{gp} = 0.0"))
+            lines.append((g, f"{gp} += {seed}"))
 
 
 def _generate(
@@ -454,9 +798,10 @@ def _generate(
     single: bool,
     trace: _Trace,
     max_nodes: int,
-) -> tuple[str, list[Value], int]:
-    """Write the source of the straight-line function; return it and its captured Values."""
-    code = _emit(arg_names, leaves, wrt, out, aux, trace, max_nodes)
+) -> tuple[str, list[Value], int, dict[str, tuple[Any, ...]]]:
+    """Write the source of the function; return it, its captured Values, its node count
+    and the tables its loops read."""
+    code = _emit(arg_names, leaves, wrt, out, aux, trace, max_nodes, roll=ROLL_MIN_NODES)
     var = code.var
     value = var[id(out)]
     grads_code = code.grads[0] if single else _tuple(code.grads)
@@ -470,11 +815,11 @@ def _generate(
     body = code.forward + code.inits + code.backward
     if len(body) > _PIECE_LINES:
         text = _in_pieces(fname, args, body, f"{value}, {grads_code}", code.names)
-        return text, code.captured, code.nodes
+        return text, code.captured, code.nodes, code.tables
     source = [f"def {fname}({', '.join(args)}):"]
     source += ["    " + line for line in body]
     source.append(f"    return {value}, {grads_code}")
-    return "\n".join(source) + "\n", code.captured, code.nodes
+    return "\n".join(source) + "\n", code.captured, code.nodes, code.tables
 
 
 #: Lines per generated function. Python's compile() of one function costs about 3.5 KB
@@ -909,9 +1254,9 @@ def trace_program(
     # collector would only rescan the whole graph, again and again, while it grows
     with gc_paused():
         out, aux, trace = _traced(run, what, strict, max_nodes)
-        source, captured, nodes = _generate(fname, names, leaves, wrt, out, aux, single,
-                                            trace, max_nodes)
-        fn = _build(source, fname, captured)
+        source, captured, nodes, tables = _generate(fname, names, leaves, wrt, out, aux,
+                                                    single, trace, max_nodes)
+        fn = _build(source, fname, captured, tables)
     return _Program(source, fn, nodes, list(trace.concrete))
 
 
@@ -1040,10 +1385,12 @@ def _traced(
     return out, aux, trace
 
 
-def _build(source: str, fname: str, captured: list[Value]) -> Callable[..., Any]:
+def _build(source: str, fname: str, captured: list[Value],
+           tables: dict[str, tuple[Any, ...]] | None = None) -> Callable[..., Any]:
     """Compile generated ``source`` and return its function ``fname``."""
     namespace = dict(_NAMESPACE)
     namespace["K"] = tuple(captured)
+    namespace.update(tables or {})
     for op in _ops.OPS.values():
         namespace[f"F_{op.name}"] = op.forward
         namespace[f"P_{op.name}"] = op.partials
