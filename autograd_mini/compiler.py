@@ -287,7 +287,8 @@ def _emit(
         )
     # backward follows out's own topological order, as the engine does, so that every
     # gradient is accumulated in the same order and rounds the same way
-    out_topo, in_out_graph = _topological_order(out)
+    only_out = len(roots) == 1
+    out_topo, in_out_graph = (topo, set()) if only_out else _topological_order(out)
     wrt_leaves = {id(leaves[i]) for i in wrt}
 
     code.nodes = len(topo)
@@ -319,10 +320,19 @@ def _emit(
         uses: dict[int, int] = {}
         count = uses.get
         for node in topo:
-            if node._op is not None:
-                for p in _parents(node):
+            a, b = node._a, node._b
+            if a is None:
+                continue
+            if b is _NARY:
+                for p in a:
                     k = id(p)
                     uses[k] = count(k, 0) + 1
+                continue
+            k = id(a)
+            uses[k] = count(k, 0) + 1
+            if b is not None:
+                k = id(b)
+                uses[k] = count(k, 0) + 1
         shown: dict[int, int] = {}
         for r in roots:
             uses[id(r)] = count(id(r), 0) + 1
@@ -353,10 +363,21 @@ def _emit(
 
     # which nodes need a gradient: those between a differentiated argument and out
     needs: set[int] = set()
-    for node in topo:
-        if id(node) in wrt_leaves or any(id(p) in needs for p in _parents(node)):
-            if node in in_out_graph:
-                needs.add(id(node))
+    for node in topo:  # NOTE: _parents inlined: this loop meets every node of the graph
+        key = id(node)
+        a, b = node._a, node._b
+        if key in wrt_leaves:
+            hit = True
+        elif a is None:
+            continue
+        elif b is None:
+            hit = id(a) in needs
+        elif b is _NARY:
+            hit = any(id(p) in needs for p in a)
+        else:
+            hit = id(a) in needs or id(b) in needs
+        if hit and (only_out or node in in_out_graph):
+            needs.add(key)
     # Guards: a relu whose input is <= 0 passes no gradient back, and neither does
     # anything whose every path to out runs through such a relu. Each node's backward
     # lines run under its guard (the conditions all its consumers share), so the work

@@ -140,16 +140,27 @@ def find_runs(
     index = {id(node): i for i, node in enumerate(seq)}
     kinds: dict[tuple[Any, ...], int] = {}
     sigs: list[int] = []
+    families: dict[Any, tuple[str, bool]] = {}  # per op: its family, and if its constant may vary
     for i, node in enumerate(seq):
+        # a node's signature: its op's family, its constant (or just "c" where it may
+        # vary), and per input "L" for a leaf or how many nodes back the input is
         op = node._op
-        assert op is not None
-        family = _FAMILY.get(op.name, op.name)
+        family = families.get(op)
+        if family is None:
+            assert op is not None
+            family = families[op] = (_FAMILY.get(op.name, op.name), op.name in _CONST_FAMILY)
         const = node._const
-        key: list[Any] = [family, None if const is None else
-                          ("c" if op.name in _CONST_FAMILY else repr(const))]
-        for p in _parents(node):
-            key.append("L" if p._op is None else i - index[id(p)])
-        sigs.append(kinds.setdefault(tuple(key), len(kinds)))
+        ck = None if const is None else ("c" if family[1] else repr(const))
+        a, b = node._a, node._b  # NOTE: _parents inlined: this loop meets every node
+        if b is None:
+            key: tuple[Any, ...] = (family[0], ck,
+                                    "L" if a._op is None else i - index[id(a)])
+        elif type(b) is Value:
+            key = (family[0], ck, "L" if a._op is None else i - index[id(a)],
+                   "L" if b._op is None else i - index[id(b)])
+        else:  # n-ary: a is the tuple of inputs
+            key = (family[0], ck, *["L" if p._op is None else i - index[id(p)] for p in a])
+        sigs.append(kinds.setdefault(key, len(kinds)))
     following = [-1] * n  # the next position with the same signature
     last: dict[int, int] = {}
     for i in range(n - 1, -1, -1):
@@ -176,9 +187,11 @@ def find_runs(
                     best is None or reps * period > len(best.nodes)):
                 run = _validate(seq, index, i, period, reps, uses, wrt, min_nodes,
                                 shown or {})
+                budget -= reps * period
                 if run is not None:
                     best = run
-                budget -= reps * period
+                    if 8 * len(run.nodes) >= 7 * (length + period):
+                        break  # it covers (nearly) all that repeats from here on
             j, tries = following[j], tries + 1
         if best is not None:
             runs.append(best)
