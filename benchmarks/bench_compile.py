@@ -39,6 +39,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from w2_dag import make_program, replay  # noqa: E402
+
 import autograd_mini as am  # noqa: E402
 from autograd_mini import datasets, fit, losses, nn, optim  # noqa: E402
 from autograd_mini.compiler import trace_program  # noqa: E402
@@ -71,6 +73,17 @@ def relu_links(n: int) -> Callable[[Any], Any]:
     return f
 
 
+def random_dag(n: int) -> Callable[[Any], Any]:
+    """W2's seeded random DAG (``+ - * / ** relu``, nodes reused all over), over leaves
+    made from x: a graph without repeated structure, all straight-line code."""
+    leaves, program = make_program(n, 8, seed=0)
+
+    def f(x: Any) -> Any:
+        return replay(lambda c: x * c, leaves, program)[-1]
+
+    return f
+
+
 def compile_once(make: Callable[[int], Callable[[Any], Any]], n: int) -> tuple[float, int, int]:
     """Seconds to trace, generate and compile an n-node graph (first call), its nodes and
     the generated source's lines."""
@@ -99,7 +112,8 @@ def per_node(sizes: list[int], repeat: int, max_nodes: int) -> None:
     print("compile(f), first call (trace + code generation + Python's compile)")
     print(f"  {'graph':<12}{'nodes':>10}  {'us/node median (min-max)':<28}{'peak bytes/node':>16}"
           f"{'lines/node':>12}")
-    for name, make in (("tanh chain", tanh_chain), ("relu links", relu_links)):
+    for name, make in (("tanh chain", tanh_chain), ("relu links", relu_links),
+                       ("random DAG", random_dag)):
         last: tuple[int, float, float] | None = None
         for n in sizes:
             if n > max_nodes:
