@@ -1,10 +1,11 @@
-"""Compiled mode: trace a graph once, run forward + backward as straight-line Python.
+"""Compiled mode: trace a graph once, run forward + backward as generated Python.
 
 A training step's graph has the same shape every step; only the numbers at its leaves
 change. ``compile(f)`` records ``f``'s graph on the first call, writes one Python
 function that evaluates every node and then every gradient in topological order, and
 runs that function on later calls: no ``Value`` objects, no graph walk, just float
-arithmetic, one line per node.
+arithmetic, one line per node, and one loop over the copies wherever the graph repeats
+itself (a batch's samples, a chain's links: see :mod:`autograd_mini.rolling`).
 
 The generated code computes exactly what the engine computes, in the same order: each
 op's forward and partials are spelled out below (``_CODE``) as the same expressions the
@@ -57,17 +58,18 @@ from .value import (
 )
 
 __all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
-           "TraceMismatchError", "MAX_NODES"]
+           "TraceMismatchError", "MAX_NODES", "ROLL_MIN_NODES"]
 
 #: The largest graph ``compile`` accepts by default (nodes, leaves included). Tracing,
-#: code generation and Python's own compiler cost about 14-22 us and 1.2-1.3 KB per node
-#: (half of the time is Python's ``compile()`` of the generated source); the trace
-#: counts nodes as the engine makes them and raises a clear ``CompileError`` as soon as
-#: it passes this size (raise it with ``max_nodes=``).
+#: code generation and Python's own compiler cost about 2-3 us and 0.4 KB per node
+#: where the graph repeats itself (written as loops), 18-28 us and 1.5 KB per node of
+#: straight-line code (most of it Python's ``compile()`` of the generated source); the
+#: trace counts nodes as the engine makes them and raises a clear ``CompileError`` as
+#: soon as it passes this size (raise it with ``max_nodes=``).
 MAX_NODES = 200_000
 #: A run of repeated structure this long or longer is written as a loop over its copies
 #: (see :mod:`autograd_mini.rolling`); shorter ones, and small graphs, stay straight-line
-#: code, which runs a little faster.
+#: code: cheap to compile at that size, and one line per node to read.
 ROLL_MIN_NODES = 256
 
 
@@ -1112,7 +1114,7 @@ def _partial_terms(
 
 
 class Compiled:
-    """A function of positional scalars compiled to straight-line Python.
+    """A function of positional scalars compiled to generated Python.
 
     Calling it returns what ``value_and_grad(f, argnums)`` returns for plain numbers: the
     value and the gradient(s) as floats. See :func:`compile`.
@@ -1466,7 +1468,7 @@ def compile(  # noqa: A001 - the name users expect (jax.jit, torch.compile)
     strict: bool = False,
     max_nodes: int = MAX_NODES,
 ) -> Compiled:
-    """Compile ``f`` to straight-line Python computing its value and gradients.
+    """Compile ``f`` to Python code computing its value and gradients.
 
     The returned callable gives what ``value_and_grad(f, argnums)`` gives for plain
     numbers (``argnums`` defaults to every argument), as floats. It traces ``f`` on the
