@@ -113,14 +113,49 @@ def _binary(
     forward, name, get = op.forward, op.name, _grad_enabled.get
     const_forward = const_op.forward
 
-    def record(x: Value, y: Value) -> Value:
+    # NOTE: one Python call per node: the records are written out in the method rather
+    # than called (a call costs about as much as the record itself).
+    def method(self: Value, other: Value | Number) -> Value:
+        v: Value
+        if type(other) is not Value:
+            kind = type(other)
+            if kind is float or kind is int:
+                try:
+                    c = float(other)
+                except OverflowError:  # an int beyond any float
+                    raise _too_large(other, name) from None
+                if c - c == 0.0:
+                    d = self.data
+                    try:
+                        out = const_forward(d, c)
+                    except (ArithmeticError, ValueError) as e:
+                        raise _raise_for(const_op, e, [c, d] if reflected else [d, c]) from None
+                    if out - out != 0.0:
+                        raise _overflow(const_op, [c, d] if reflected else [d, c])
+                    v = _new(Value)
+                    v.data = out
+                    v.grad = 0.0
+                    v.label = ""
+                    if get():
+                        v._op = const_op
+                        v._a = self
+                        v._const = c
+                    else:
+                        v._op = v._a = v._const = None
+                    v._b = v._mark = None
+                    return v
+            other = _as_value(other, name)  # a Value subclass, another real number, or an error
+        if reflected:
+            x, y = other, self
+        else:
+            x, y = self, other
         try:
             out = forward(x.data, y.data)
         except (ArithmeticError, ValueError) as e:
             raise _raise_for(op, e, [x.data, y.data]) from None
         if out - out != 0.0:  # inf or nan from finite inputs: an overflow
             raise _overflow(op, [x.data, y.data])
-        v: Value = _new(Value)
+        v = _new(Value)
         v.data = out
         v.grad = 0.0
         v.label = ""
@@ -132,40 +167,6 @@ def _binary(
             v._op = v._a = v._b = None
         v._const = v._mark = None
         return v
-
-    def record_const(x: Value, c: float) -> Value:
-        try:
-            out = const_forward(x.data, c)
-        except (ArithmeticError, ValueError) as e:
-            raise _raise_for(const_op, e, [c, x.data] if reflected else [x.data, c]) from None
-        if out - out != 0.0:
-            raise _overflow(const_op, [c, x.data] if reflected else [x.data, c])
-        v: Value = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        if get():
-            v._op = const_op
-            v._a = x
-            v._const = c
-        else:
-            v._op = v._a = v._const = None
-        v._b = v._mark = None
-        return v
-
-    def method(self: Value, other: Value | Number) -> Value:
-        kind = type(other)
-        if kind is Value:
-            return record(other, self) if reflected else record(self, other)  # type: ignore
-        if kind is float or kind is int:
-            try:
-                c = float(other)
-            except OverflowError:  # an int beyond any float
-                raise _too_large(other, name) from None
-            if c - c == 0.0:
-                return record_const(self, c)
-        y = _as_value(other, name)  # a Value subclass, another real number, or an error
-        return record(y, self) if reflected else record(self, y)
 
     method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{name}__"
     left, right = ("other", "self") if reflected else ("self", "other")
