@@ -113,14 +113,49 @@ def _binary(
     forward, name, get = op.forward, op.name, _grad_enabled.get
     const_forward = const_op.forward
 
-    def record(x: Value, y: Value) -> Value:
+    # NOTE: one Python call per node: the records are written out in the method rather
+    # than called (a call costs about as much as the record itself).
+    def method(self: Value, other: Value | Number) -> Value:
+        v: Value
+        if type(other) is not Value:
+            kind = type(other)
+            if kind is float or kind is int:
+                try:
+                    c = float(other)
+                except OverflowError:  # an int beyond any float
+                    raise _too_large(other, name) from None
+                if c - c == 0.0:
+                    d = self.data
+                    try:
+                        out = const_forward(d, c)
+                    except (ArithmeticError, ValueError) as e:
+                        raise _raise_for(const_op, e, [c, d] if reflected else [d, c]) from None
+                    if out - out != 0.0:
+                        raise _overflow(const_op, [c, d] if reflected else [d, c])
+                    v = _new(Value)
+                    v.data = out
+                    v.grad = 0.0
+                    v.label = ""
+                    if get():
+                        v._op = const_op
+                        v._a = self
+                        v._const = c
+                    else:
+                        v._op = v._a = v._const = None
+                    v._b = v._mark = None
+                    return v
+            other = _as_value(other, name)  # a Value subclass, another real number, or an error
+        if reflected:
+            x, y = other, self
+        else:
+            x, y = self, other
         try:
             out = forward(x.data, y.data)
         except (ArithmeticError, ValueError) as e:
             raise _raise_for(op, e, [x.data, y.data]) from None
         if out - out != 0.0:  # inf or nan from finite inputs: an overflow
             raise _overflow(op, [x.data, y.data])
-        v: Value = _new(Value)
+        v = _new(Value)
         v.data = out
         v.grad = 0.0
         v.label = ""
@@ -132,40 +167,6 @@ def _binary(
             v._op = v._a = v._b = None
         v._const = v._mark = None
         return v
-
-    def record_const(x: Value, c: float) -> Value:
-        try:
-            out = const_forward(x.data, c)
-        except (ArithmeticError, ValueError) as e:
-            raise _raise_for(const_op, e, [c, x.data] if reflected else [x.data, c]) from None
-        if out - out != 0.0:
-            raise _overflow(const_op, [c, x.data] if reflected else [x.data, c])
-        v: Value = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        if get():
-            v._op = const_op
-            v._a = x
-            v._const = c
-        else:
-            v._op = v._a = v._const = None
-        v._b = v._mark = None
-        return v
-
-    def method(self: Value, other: Value | Number) -> Value:
-        kind = type(other)
-        if kind is Value:
-            return record(other, self) if reflected else record(self, other)  # type: ignore
-        if kind is float or kind is int:
-            try:
-                c = float(other)
-            except OverflowError:  # an int beyond any float
-                raise _too_large(other, name) from None
-            if c - c == 0.0:
-                return record_const(self, c)
-        y = _as_value(other, name)  # a Value subclass, another real number, or an error
-        return record(y, self) if reflected else record(self, y)
 
     method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{name}__"
     left, right = ("other", "self") if reflected else ("self", "other")
@@ -700,7 +701,9 @@ def _walk(
 
     An iterative depth-first search: a node is pushed back under its parents when first
     met and finished when met again. (In a DAG a node met again before it is finished
-    is a stale duplicate, already finished.) No recursion, so no depth limit.
+    is a stale duplicate, already finished.) No recursion, so no depth limit; and no
+    push or pop where the next step is known (the last parent, a node whose parents
+    are all finished), which takes a quarter off the walk of a micrograd-style graph.
 
     Each node records the walk's state in its ``_mark`` slot, with marks made afresh
     for every walk: an identity test on a slot is about twice as fast as a set. A node
@@ -717,38 +720,58 @@ def _walk(
     seen, done = object(), object()
     if order is None:
         order = []
-    stack = [root]
+    stack: list[Value] = []
     push, pop, append = stack.append, stack.pop, order.append
     keep = olds.append if olds is not None else None
-    while stack:
-        node = pop()
+    node = root
+    while True:
         mark = node._mark
-        if mark is seen:
-            node._mark = done
-            append(node)
-            if keep is not None:
-                keep(node.grad)
-                node.grad = _ZERO
-            continue
-        if mark is done:
-            continue
-        node._mark = seen
-        push(node)
-        a = node._a
-        b = node._b
-        if b is None:
-            if a is not None and a._mark is not seen and a._mark is not done:
+        if mark is not seen:
+            if mark is done:  # a stale duplicate
+                if not stack:
+                    return order, done
+                node = pop()
+                continue
+            # First met: push it back under its unfinished parents, then go on with the
+            # parent that would be pushed last (the next pop) without pushing it. A node
+            # whose parents are all finished is finished at once. A parent is never
+            # marked ``seen`` here: that would be a cycle. The order is that of pushing
+            # every parent and popping them one by one.
+            a = node._a
+            b = node._b
+            if b is None:
+                if a is not None and a._mark is not done:
+                    node._mark = seen
+                    push(node)
+                    node = a
+                    continue
+            elif b is _NARY:
+                node._mark = seen
+                push(node)
+                for p in a:
+                    if p._mark is not done:
+                        push(p)
+                node = pop()
+                continue
+            elif a._mark is not done:
+                node._mark = seen
+                push(node)
                 push(a)
-        elif b is _NARY:
-            for p in a:
-                if p._mark is not seen and p._mark is not done:
-                    push(p)
-        else:
-            if a._mark is not seen and a._mark is not done:
-                push(a)
-            if b._mark is not seen and b._mark is not done:
-                push(b)
-    return order, done
+                node = b if b._mark is not done else pop()
+                continue
+            elif b._mark is not done:
+                node._mark = seen
+                push(node)
+                node = b
+                continue
+        node._mark = done
+        append(node)
+        if keep is not None:
+            keep(node.grad)
+            node.grad = _ZERO
+        if not stack:
+            return order, done
+        node = pop()
 
 
 def _reverse_pass(root: Value, create_graph: bool, topo: list[Value], olds: list[Any]) -> object:

@@ -645,6 +645,35 @@ def test_backward_adds_to_old_grads_exactly_or_changes_nothing(
     assert all(map(math.isfinite, got))
 
 
+def _postorder(root: Value) -> list[Value]:
+    """The reference order: depth first, each node after its parents, last parent first."""
+    order: list[Value] = []
+    seen: set[int] = set()
+
+    def visit(node: Value) -> None:
+        seen.add(id(node))
+        for p in reversed(node.parents):
+            if id(p) not in seen:
+                visit(p)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+@settings(max_examples=60)
+@given(steps=dag_steps, leaves=dag_leaves)
+def test_the_walk_gives_the_reference_order(
+    steps: list[tuple[int, int, int]], leaves: list[float]
+) -> None:
+    """On random graphs the iterative walk gives exactly the recursive postorder (gradients
+    are added in this order, so any other order would change their last bits)."""
+    xs = [Value(x) for x in leaves]
+    root = dag_function(steps)(*xs)
+    got = am.value._topological_order(root)[0]
+    assert [id(n) for n in got] == [id(n) for n in _postorder(root)]
+
+
 def test_a_real_ctrl_c_during_a_large_backward_loses_no_gradient() -> None:
     """A KeyboardInterrupt delivered by a timer mid-backward leaves every leaf's .grad whole."""
     import _thread
