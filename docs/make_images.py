@@ -14,7 +14,10 @@ matplotlib):
 * ``training.gif``: the demo's training, epoch by epoch (``autograd-mini demo``).
 
 The explorer's screenshots, ``explorer_backward.png`` and ``explorer_end.png``, are
-taken by the browser test ``tests/test_explorer.py::test_screenshots_for_the_docs``.
+taken by the browser test ``tests/test_explorer.py::test_screenshots_for_the_docs``,
+which writes them here only when asked to (a test run leaves the checkout alone)::
+
+    AUTOGRAD_MINI_WRITE_DOCS_IMAGES=1 python -m pytest tests/test_explorer.py -k screenshots
 
 Needs Graphviz's ``dot`` program and matplotlib. Run from the repository root::
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -373,7 +374,12 @@ def test_in_chromium_a_500_node_page_is_small_and_quick(browser: Any, tmp_path: 
 
 @needs_chromium
 def test_screenshots_for_the_docs(browser: Any, tmp_path: Path) -> None:
-    """The pictures of docs/see_backprop.md, taken from the page mid-way and at the end."""
+    """The pictures of docs/see_backprop.md, taken from the page mid-way and at the end.
+
+    They go to a temporary folder, so that a test run leaves the checkout as it was;
+    with AUTOGRAD_MINI_WRITE_DOCS_IMAGES=1 they replace the ones in docs/images.
+    """
+    images = IMAGES if os.environ.get("AUTOGRAD_MINI_WRITE_DOCS_IMAGES") == "1" else tmp_path
     x, w, b = Value(2.0, label="x"), Value(-0.5, label="w"), Value(0.5, label="b")
     y = (x * w + b).tanh() * x
     y.label = "y"
@@ -381,14 +387,14 @@ def test_screenshots_for_the_docs(browser: Any, tmp_path: Path) -> None:
     y.backward()
     for _ in range(6):
         page.keyboard.press("ArrowRight")
-    IMAGES.mkdir(exist_ok=True)
+    images.mkdir(exist_ok=True)
     page.mouse.move(0, 0)  # no hover, so that the same page gives the same picture
-    page.screenshot(path=str(IMAGES / "explorer_backward.png"), full_page=True)
+    page.screenshot(path=str(images / "explorer_backward.png"), full_page=True)
     page.keyboard.press("End")
-    page.screenshot(path=str(IMAGES / "explorer_end.png"), full_page=True)
+    page.screenshot(path=str(images / "explorer_end.png"), full_page=True)
     assert box_texts(page, "x")[1] == f"grad {format(x.grad, '.4g')}" == "grad -1.249"
     for name in ("explorer_backward.png", "explorer_end.png"):
-        assert (IMAGES / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (images / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_a_networks_dot_nodes_name_their_weights_and_inputs() -> None:
