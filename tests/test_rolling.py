@@ -274,3 +274,66 @@ def test_a_link_partly_apart_from_the_chain_stays_correct(loops: None) -> None:
     compiled = am.compile(f)
     for point in ([0.3, 0.9, -0.4], [-1.1, 1.4, 0.2]):
         assert compiled(*point) == eager(f, point)
+
+
+def test_copies_reading_arguments_that_get_no_gradient_loop_over_them(loops: None) -> None:
+    """Data passed as arguments (not differentiated: argnums leaves them out) differs
+    between copies: the loop reads them from a column built at run time."""
+
+    def f(w: Value, b: Value, *xs: Value) -> Value:
+        return am.sum([((x * w + b).relu() - x * 0.5) ** 2 for x in xs])
+
+    xs = [0.1 * k - 1.2 for k in range(24)]
+    compiled = am.compile(f, argnums=(0, 1))
+    for w, b in ((0.7, -0.1), (-1.3, 0.4)):
+        got = compiled(w, b, *xs)
+        want = am.value_and_grad(f, argnums=(0, 1))(w, b, *xs)
+        assert got == want
+    assert "for " in compiled.source
+    moved = [x + 0.05 for x in xs]  # new data through the same code
+    assert compiled(0.7, -0.1, *moved) == am.value_and_grad(f, argnums=(0, 1))(0.7, -0.1, *moved)
+
+
+def test_copies_reading_outside_values_read_them_afresh(loops: None) -> None:
+    """Values from outside f (a model's parameters here) are read on every call, in a
+    loop as in straight-line code, shared by the copies or one per copy."""
+    scale = Value(0.5)
+    offsets = [Value(0.1 * k) for k in range(20)]
+
+    def f(x: Value) -> Value:
+        return am.sum([(x * scale + o).tanh() * (x - o) for o in offsets])
+
+    compiled = am.compile(f)
+    assert compiled(0.3) == eager(f, [0.3])
+    assert "for " in compiled.source
+    scale.data = -0.9
+    offsets[3].data = 2.0
+    assert compiled(0.3) == eager(f, [0.3])
+
+
+@pytest.mark.parametrize("kind", ["pow", "leaky", "dot", "sum", "abs", "div"])
+def test_every_kind_of_node_inside_a_copy_loops_to_the_eager_result(
+    loops: None, kind: str
+) -> None:
+    """Constants that may not vary (an exponent, a slope) keep copies apart when they do;
+    n-ary nodes and table-called partials work inside a loop body."""
+
+    def link(x: Value, w: Value, k: int) -> Value:
+        if kind == "pow":
+            return (x * w) ** (2.0 + k % 2)  # the exponent differs: copies must differ
+        if kind == "leaky":
+            return (x * w - 0.3).leaky_relu(0.1)
+        if kind == "dot":
+            return am.dot([x, w, x], [w, 0.5 * k, 1.5], w).tanh()
+        if kind == "sum":
+            return am.sum([x, w * x, float(k)]).sin()
+        if kind == "abs":
+            return abs(x * w - 0.2 * k)
+        return x / (1.0 + w * w + k)
+
+    def f(x: Value, w: Value) -> Value:
+        return am.sum([link(x, w, k) for k in range(16)])
+
+    compiled = am.compile(f)
+    for point in ([0.4, 0.9], [-1.2, 0.3]):
+        assert compiled(*point) == eager(f, point)
