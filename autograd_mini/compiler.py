@@ -855,7 +855,7 @@ _PIECE_CHARS = 30 * _PIECE_LINES
 # puts spaces around binary operators; names are ASCII): splitting on them is a superset of
 # its identifiers (plus literals and such, which name no variable) and much faster than a
 # regular expression over the whole program.
-_NOT_NAME = str.maketrans("()[],:-*/+<>=%~", " " * 15)
+_NOT_NAME = str.maketrans("()[],:-*/+<>=%~.", " " * 16)  # "." too: tape.append(...)
 _TARGETS = re.compile(r"^( *)([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*),? \+?= ", re.MULTILINE)
 
 

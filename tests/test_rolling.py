@@ -337,3 +337,35 @@ def test_every_kind_of_node_inside_a_copy_loops_to_the_eager_result(
     compiled = am.compile(f)
     for point in ([0.4, 0.9], [-1.2, 0.3]):
         assert compiled(*point) == eager(f, point)
+
+
+@settings(max_examples=30)
+@given(steps=steps_strategy, copies=copies_strategy, reduce=st.sampled_from(["sum", "chain"]),
+       size=st.integers(1, 12), args=st.lists(reals(-1.5, 1.5), min_size=2, max_size=3))
+def test_loops_in_programs_cut_into_pieces_give_the_eager_result(
+    steps: list[tuple[int, int, int]], copies: list[tuple[float, bool]], reduce: str,
+    size: int, args: list[float],
+) -> None:
+    """A program cut into pieces of a few lines (see ``compiler._in_pieces``), with its
+    loops inside: the tape, the results and the gradients pass from piece to piece."""
+
+    def f(*ws: Value) -> Value:
+        shared = list(ws)
+        if reduce == "chain":
+            y = ws[0] * 0.5
+            for datum, flip in copies:
+                y = piece(steps, shared, datum, flip, y)
+            return (y * y).tanh()
+        parts = [piece(steps, shared, d, flip, None) for d, flip in copies]
+        return am.sum(parts) * parts[0].sin()
+
+    saved = compiler._PIECE_LINES
+    compiler._PIECE_LINES = size
+    try:
+        with threshold(8):
+            compiled = am.compile(f)
+            got = compiled_result(compiled, args)
+    finally:
+        compiler._PIECE_LINES = saved
+    assert got == eager(f, args)
+    assert "for " in compiled.source
