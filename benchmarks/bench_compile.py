@@ -75,11 +75,13 @@ def relu_links(n: int) -> Callable[[Any], Any]:
 
 def random_dag(n: int) -> Callable[[Any], Any]:
     """W2's seeded random DAG (``+ - * / ** relu``, nodes reused all over), over leaves
-    made from x: a graph without repeated structure, all straight-line code."""
+    made from x (equal to W2's leaves at x = 0.5, where the generator keeps every value
+    in range): a graph without repeated structure, all straight-line code."""
     leaves, program = make_program(n, 8, seed=0)
 
     def f(x: Any) -> Any:
-        return replay(lambda c: x * c, leaves, program)[-1]
+        d = x - 0.5
+        return replay(lambda c: d + c, leaves, program)[-1]
 
     return f
 
