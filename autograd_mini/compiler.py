@@ -352,9 +352,10 @@ def _emit(
         if member:
             run = member.get(key)
             if run is not None:  # the loop goes where the run's first node would
-                if "at" not in run.state:
-                    _place_run(run, var, body, names, visit_leaf)
-                continue
+                if "at" in run.state or _place_run(run, var, body, names, visit_leaf):
+                    continue
+                for n in run.nodes:  # an input not computed yet: straight lines after all
+                    del member[id(n)]
         name = names.make(node.label, f"v{len(body)}")
         op = node._op
         if op is _DOT_OP or op is _SUM_OP:
@@ -540,10 +541,17 @@ def _emit(
 
 # --- runs of repeated structure, written as loops (see autograd_mini.rolling) ---------
 def _place_run(run: _rolling.Run, var: dict[int, str], body: list[str], names: _Names,
-               visit_leaf: Callable[[Value], None]) -> None:
+               visit_leaf: Callable[[Value], None]) -> bool:
     """Keep the place of ``run``'s forward loop in ``body`` and name what it leaves: a
-    chain's last node, or each independent copy's last node in a list of them."""
+    chain's last node, or each independent copy's last node in a list of them.
+
+    False if a node the copies read is not computed yet here (the forward pass, walked
+    from auxiliary outputs too, may meet the run before one of them).
+    """
     st = run.state
+    made = [*run.inputs, *[n for kind, values in run.slots if kind == "node" for n in values]]
+    if any(id(n) not in var for n in made):
+        return False
     for leaf in run.shared:
         if id(leaf) not in var:
             visit_leaf(leaf)
@@ -568,6 +576,7 @@ def _place_run(run: _rolling.Run, var: dict[int, str], body: list[str], names: _
         for k, root in enumerate(run.roots):
             var[id(root)] = f"{st['parts']}[{k}]"
     st["var"], st["names"] = var, names
+    return True
 
 
 def _guard_run(run: _rolling.Run, guard: dict[int, int], needs: set[int], guards: _Guards,
@@ -594,6 +603,8 @@ def _guard_run(run: _rolling.Run, guard: dict[int, int], needs: set[int], guards
         guard[id(r)] = g
     st["guard"] = g
     ext = [leaf for leaf in run.shared if id(leaf) in needs]
+    ext += [n for n in run.inputs if id(n) in needs]
+    ext += [n for kind, values in run.slots if kind == "node" for n in values if id(n) in needs]
     if run.carry and run.carry_in is not None and id(run.carry_in) in needs:
         ext.append(run.carry_in)
     for p in ext:
@@ -646,16 +657,16 @@ def _write_run(run: _rolling.Run, code: _Emitted, grad: dict[int, str], needs: s
                 (fwd_cols if prefix == "F" else bwd_cols).append((f"{prefix}_o{k}", table))
             slot_names.append("")
             continue
-        name = names.make("", "s" if kind == "leaf" else "k")
+        name = names.make("", "k" if kind == "const" else "s")
         slot_names.append(name)
         if kind == "const":
             const_code[s] = _SlotName(name)
             table = names.make("", "T")
             tables[table] = tuple(values)
-        else:
+        else:  # a leaf or a node made before the run: a stand-in leaf, a column of codes
             slot_leaf[s] = _proxy()
             codes = [var[id(leaf)] for leaf in values]
-            if all(not c.isidentifier() for c in codes):  # literals: the numbers themselves
+            if kind == "leaf" and all(not c.isidentifier() for c in codes):  # literals
                 table = names.make("", "T")
                 tables[table] = tuple(float(leaf.data) for leaf in values)
             else:
@@ -664,6 +675,7 @@ def _write_run(run: _rolling.Run, code: _Emitted, grad: dict[int, str], needs: s
         fwd_cols.append((name, table))
         bwd_cols.append((name, table))
     carry = _proxy() if run.carry else None
+    inputs = [_proxy() for _ in run.inputs]
     clones: list[Value] = []
     for o, node in enumerate(run.template):
         c: Value = _new(Value)
@@ -679,6 +691,8 @@ def _write_run(run: _rolling.Run, code: _Emitted, grad: dict[int, str], needs: s
                 ins.append(shared[ref[1]])
             elif tag == "slot":
                 ins.append(slot_leaf[ref[1]])
+            elif tag == "input":
+                ins.append(inputs[ref[1]])
             else:
                 assert carry is not None
                 ins.append(carry)
@@ -689,11 +703,26 @@ def _write_run(run: _rolling.Run, code: _Emitted, grad: dict[int, str], needs: s
         else:
             c._a, c._b = ins[0], None
         clones.append(c)
-    leaves = [*shared, *slot_leaf.values()]
+    leaves = [*shared, *slot_leaf.values(), *inputs]
     arg_names = [var[id(leaf)] for leaf in run.shared]
     arg_names += [slot_names[s] for s in slot_leaf]
+    arg_names += [var[id(n)] for n in run.inputs]
     wrt = [k for k, leaf in enumerate(run.shared) if id(leaf) in wrt_leaves and id(leaf) in needs]
     preset = {id(shared[k]): grad[id(run.shared[k])] for k in wrt}
+    # a node every copy reads accumulates its gradient in a variable of its own, which
+    # takes over the node's gradient variable when the loop starts (see _run_backward)
+    in_grads: list[tuple[Value, str]] = []
+    for k, n in enumerate(run.inputs):
+        if id(n) in needs:
+            wrt.append(len(shared) + len(slot_leaf) + k)
+            preset[id(inputs[k])] = name = names.make("", "gin")
+            in_grads.append((n, name))
+    per_copy: list[tuple[int, int]] = []  # (slot, position in wrt): a gradient per copy
+    for k, s in enumerate(slot_leaf):
+        kind, values = run.slots[s]
+        if kind == "node" and any(id(n) in needs for n in values):
+            per_copy.append((s, len(wrt)))
+            wrt.append(len(shared) + k)
     carry_name = ""
     if carry is not None:
         carry_name = names.make("", "c")
@@ -737,6 +766,8 @@ def _write_run(run: _rolling.Run, code: _Emitted, grad: dict[int, str], needs: s
     st["seed"] = seed
     st["cols"] = [(t, c) for t, c in bwd_cols if t in used]
     st["carry_grad"] = one.grads[-1] if run.carry and live else None
+    st["in_grads"] = in_grads if live else []
+    st["per_copy"] = [(s, one.grads[pos]) for s, pos in per_copy] if live else []
 
 
 def _loop_head(targets: list[str], columns: list[str], reps: int, names: _Names, *,
@@ -784,6 +815,16 @@ def _run_backward(run: _rolling.Run, grad: dict[int, str], needs: set[int],
         columns.append(column)
     targets += [t for t, _ in st["cols"]]
     columns += [c for _, c in st["cols"]]
+    kept: list[tuple[str, str, list[Value]]] = []  # per node slot: its list of gradients
+    for s, name in st["per_copy"]:
+        table = names.make("", "gl")
+        kept.append((table, name, run.slots[s][1]))
+        out.append(f"{table} = [0.0] * {run.reps}")
+    at = ""
+    if kept:
+        at = names.make("", "at")
+        targets.append(at)
+        columns.append(f"range({run.reps})")
     if not columns:  # nothing per copy: a loop over the count
         out.append(_loop_head([], [], run.reps, names, reverse=True))
     else:
@@ -791,9 +832,20 @@ def _run_backward(run: _rolling.Run, grad: dict[int, str], needs: set[int],
     out.append(f"    if {seed} == 0.0:")
     out.append("        continue")
     out += ["    " + line for line in back]
+    out += [f"    {table}[{at}] = {name}" for table, name, _ in kept]
     if run.carry:
         out.append(f"    {seed} = {st['carry_grad'] or '0.0'}")
+    for n, name in st["in_grads"]:  # first, the inputs' gradients so far, if any
+        have = grad.get(id(n))
+        lines.append((guard[id(n)], f"{name} = {have or '0.0'}"))
+        if have is not None:
+            free.append(have)
+        grad[id(n)] = name
     lines += [(g, line) for line in out]
+    for table, _, values in kept:  # each copy's input takes its list entry as its gradient
+        for k, n in enumerate(values):
+            if id(n) in needs:
+                grad[id(n)] = f"{table}[{k}]"
     for x in dict.fromkeys(known):
         free.append(x)
     p = run.carry_in

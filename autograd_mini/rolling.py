@@ -52,6 +52,9 @@ _WORK_PER_NODE = 48
 #: A chain's links shorter than this are taken several to one copy, so that the loop's
 #: own cost (a zip, a tuple per copy) is spread over more nodes.
 _UNROLL = 16
+#: Inputs this many nodes back or nearer are told apart by their distance in the
+#: signatures, farther ones by their own signature (see ``find_runs``).
+_NEAR = 8
 
 
 class Run:
@@ -60,20 +63,23 @@ class Run:
     Attributes:
         nodes: the run's nodes, copy after copy (``reps * period`` of them).
         refs: per template node, per input: ``("local", offset)``, ``("carry",)``,
-            ``("shared", k)`` (``shared[k]``) or ``("slot", s)``.
+            ``("shared", k)`` (``shared[k]``), ``("input", k)`` (``inputs[k]``) or
+            ``("slot", s)``.
         shared: the leaves every copy reads, in order of first use.
-        slots: per slot, its kind ("leaf", "const" or "op") and one value per copy
-            (a leaf ``Value``, a float, or an ``Op``).
+        slots: per slot, its kind ("leaf", "node", "const" or "op") and one value per
+            copy (a leaf ``Value``, a node made before the run and read by that copy
+            alone, a float, or an ``Op``).
         const_slot, op_slot: template offset -> slot, for a constant or an op that
             differs between copies.
         carry: how many inputs of a copy read the previous copy's last node (0 if the
             copies are independent).
         carry_in: for a chain, the node the first copy reads as its carry.
         shown: template offsets whose nodes are also auxiliary outputs (in some copy).
+        inputs: nodes made before the run that every copy reads (``("input", k)``).
     """
 
-    __slots__ = ("nodes", "period", "reps", "refs", "shared", "slots", "const_slot",
-                 "op_slot", "carry", "carry_in", "shown", "state")
+    __slots__ = ("nodes", "period", "reps", "refs", "shared", "inputs", "slots",
+                 "const_slot", "op_slot", "carry", "carry_in", "shown", "state")
 
     def __init__(self, nodes: list[Value], period: int, reps: int) -> None:
         self.nodes = nodes
@@ -81,6 +87,7 @@ class Run:
         self.reps = reps
         self.refs: list[list[tuple[Any, ...]]] = []
         self.shared: list[Value] = []
+        self.inputs: list[Value] = []
         self.slots: list[tuple[str, list[Any]]] = []
         self.const_slot: dict[int, int] = {}
         self.op_slot: dict[int, int] = {}
@@ -142,6 +149,13 @@ def find_runs(
     kinds: dict[tuple[Any, ...], int] = {}
     sigs: list[int] = []
     families: dict[Any, tuple[str, bool]] = {}  # per op: its family, and if its constant may vary
+
+    def ref(i: int, p: Value) -> Any:
+        # a near input by its distance; a far one (maybe a different node per copy, made
+        # before the run) by what it is, so that copies reading such inputs still match
+        j = index[id(p)]
+        return i - j if i - j <= _NEAR else sigs[j]
+
     for i, node in enumerate(seq):
         # a node's signature: its op's family, its constant (or just "c" where it may
         # vary), and per input "L" for a leaf or how many nodes back the input is
@@ -154,13 +168,12 @@ def find_runs(
         ck = None if const is None else ("c" if family[1] else repr(const))
         a, b = node._a, node._b  # NOTE: _parents inlined: this loop meets every node
         if b is None:
-            key: tuple[Any, ...] = (family[0], ck,
-                                    "L" if a._op is None else i - index[id(a)])
+            key: tuple[Any, ...] = (family[0], ck, "L" if a._op is None else ref(i, a))
         elif type(b) is Value:
-            key = (family[0], ck, "L" if a._op is None else i - index[id(a)],
-                   "L" if b._op is None else i - index[id(b)])
+            key = (family[0], ck, "L" if a._op is None else ref(i, a),
+                   "L" if b._op is None else ref(i, b))
         else:  # n-ary: a is the tuple of inputs
-            key = (family[0], ck, *["L" if p._op is None else i - index[id(p)] for p in a])
+            key = (family[0], ck, *["L" if p._op is None else ref(i, p) for p in a])
         sigs.append(kinds.setdefault(key, len(kinds)))
     # candidate periods at i: the distances to the next places where the same four
     # signatures follow each other (single signatures repeat all over a random graph)
@@ -282,6 +295,26 @@ def _validate(
                     return None  # a differentiated leaf that differs between copies
                 row[q] = ("slot", len(run.slots))
                 run.slots.append(("leaf", leaves))
+    if not _same_shape(seq, index, start, period, reps, refs):
+        return None
+    inputs_at: dict[int, int] = {}
+    for o in range(period):
+        row = refs[o]
+        for q, ref in enumerate(row):
+            if ref[0] != "input":
+                continue
+            ins = [_parents(nodes[k * period + o])[q] for k in range(reps)]
+            first = ins[0]
+            if all(p is first for p in ins):  # one node every copy reads: shared
+                if id(first) not in inputs_at:
+                    inputs_at[id(first)] = len(run.inputs)
+                    run.inputs.append(first)
+                row[q] = ("input", inputs_at[id(first)])
+            else:  # one node per copy, read by this input of that copy and nothing else
+                if any(uses.get(id(p), 0) != 1 for p in ins):
+                    return None
+                row[q] = ("slot", len(run.slots))
+                run.slots.append(("node", ins))
     run.refs = refs
     return run
 
@@ -290,15 +323,15 @@ def _template_refs(
     seq: list[Value], index: dict[int, int], start: int, period: int
 ) -> tuple[list[list[tuple[Any, ...]]] | None, int, list[int]]:
     """Per template node, what each input reads (see ``Run.refs``; leaves are marked
-    ``("leaf",)`` until the copies are compared), the carry count and, per offset, how
-    many inputs of the template read it."""
+    ``("leaf",)`` and inputs made before the copy ``("input",)`` until the copies are
+    compared), the carry count and, per offset, how many inputs of the template read it."""
     refs: list[list[tuple[Any, ...]]] = []
     carry = 0
     local_uses = [0] * period
     for o in range(period):
         node = seq[start + o]
         row: list[tuple[Any, ...]] = []
-        for p in _parents(node):
+        for q, p in enumerate(_parents(node)):
             if p._op is None:
                 row.append(("leaf",))
                 continue
@@ -306,10 +339,39 @@ def _template_refs(
             if d <= o:
                 row.append(("local", o - d))
                 local_uses[o - d] += 1
-            elif d == o + 1:
-                row.append(("carry",))
+            elif d == o + 1 and _parents(seq[start + period + o])[q] is seq[start + period - 1]:
+                row.append(("carry",))  # the second copy reads the first copy's last node
                 carry += 1
-            else:
-                return None, 0, local_uses
+            else:  # made before the run (the node just before it, too, if not a carry)
+                row.append(("input",))
         refs.append(row)
     return refs, carry, local_uses
+
+
+def _same_shape(seq: list[Value], index: dict[int, int], start: int, period: int,
+                reps: int, refs: list[list[tuple[Any, ...]]]) -> bool:
+    """Whether every copy's inputs are of the template's kinds, at its distances (the
+    signatures tell far inputs apart only by what they are), and its inputs made
+    before the copy are made before the run."""
+    for k in range(reps):
+        base = start + k * period
+        for o in range(period):
+            i = base + o
+            for ref, p in zip(refs[o], _parents(seq[i])):
+                tag = ref[0]
+                if tag == "leaf" or tag == "shared" or tag == "slot":
+                    if p._op is not None:
+                        return False
+                    continue
+                if p._op is None:
+                    return False
+                j = index[id(p)]
+                if tag == "local":
+                    if j != base + ref[1]:
+                        return False
+                elif tag == "carry":
+                    if j != base - 1:
+                        return False
+                elif j >= start:  # an input: made before the run
+                    return False
+    return True

@@ -261,10 +261,10 @@ def test_long_chains_compile_in_loops_of_bounded_size() -> None:
     assert sizes[1] < 1.5 * sizes[0] < 200
 
 
-def test_a_link_partly_apart_from_the_chain_stays_correct(loops: None) -> None:
+def test_a_link_partly_apart_from_the_chain_loops_over_its_inputs(loops: None) -> None:
     """An RNN-like link, ``h = tanh(w * h + u * x_t)``: the ``u * x_t`` parts do not read
-    the chain, so the engine orders them all before it and the links are not contiguous.
-    What rolls (or not) still computes the engine's results."""
+    the chain, so the engine orders them all before it. The chain's loop reads them per
+    link and hands each its gradient in a list, as the engine would, to the bit."""
 
     def f(h: Value, w: Value, u: Value) -> Value:
         for t in range(40):
@@ -274,6 +274,33 @@ def test_a_link_partly_apart_from_the_chain_stays_correct(loops: None) -> None:
     compiled = am.compile(f)
     for point in ([0.3, 0.9, -0.4], [-1.1, 1.4, 0.2]):
         assert compiled(*point) == eager(f, point)
+    assert compiled.source.count("for ") == 4  # u * x_t's loop and the chain's, twice
+    assert compiled.source.count("\n") < 150  # 200 nodes
+
+
+@settings(max_examples=60)
+@given(steps=steps_strategy, copies=copies_strategy,
+       args=st.lists(reals(-1.5, 1.5), min_size=2, max_size=3))
+def test_chains_whose_links_read_parts_made_apart_loop_to_the_eager_result(
+    steps: list[tuple[int, int, int]], copies: list[tuple[float, bool]], args: list[float],
+) -> None:
+    """Links that also read a part of their own that does not depend on the chain (made,
+    in the engine's order, before the whole chain), and a node all links read."""
+
+    def f(*ws: Value) -> Value:
+        common = (ws[-1] * 0.7).sin()  # made once, read by every link
+        y = ws[0]
+        for datum, flip in copies:
+            apart = piece(steps, list(ws), datum, flip, None)  # does not read y
+            y = (y * ws[0] + apart * common).tanh()
+        return y
+
+    with threshold(8):
+        compiled = am.compile(f)
+        got = compiled_result(compiled, args)
+    assert got == eager(f, args)
+    assert got == straight(f, args)
+    assert "for " in compiled.source
 
 
 def test_copies_reading_arguments_that_get_no_gradient_loop_over_them(loops: None) -> None:
