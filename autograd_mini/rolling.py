@@ -15,9 +15,14 @@ What makes copies of one template, and what each copy may read:
 * *shared* leaves: the same leaf in every copy (a model's weights), whose gradients
   the loop accumulates;
 * *slots*: a leaf, a constant or an op that differs between copies (a sample's
-  data, its label's sign), read per copy from a table; a slot never needs a gradient;
-* for a chain, the previous copy's last node (the *carry*); nothing else outside
-  the copy. Every node of a copy but its last is used only inside the copy.
+  data, its label's sign), read per copy from a table; a leaf slot never needs a
+  gradient;
+* *inputs*: nodes made before the run, one that every copy reads (its gradient
+  accumulated by the loop) or one per copy read by that copy alone (an RNN's
+  ``u * x_t``, which the engine's depth-first order puts before the whole chain),
+  whose gradient the loop leaves in a list, one entry per copy;
+* for a chain, the previous copy's last node (the *carry*). Every node of a copy but
+  its last is used only inside the copy.
 
 Only the topological order is searched, for a stretch whose node signatures repeat
 with some period; the search does a bounded amount of work per node, so it stays
