@@ -192,6 +192,7 @@ def find_runs(
 
     runs: list[Run] = []
     budget = _WORK_PER_NODE * n
+    reach: dict[int, int] = {}  # period -> where the stretch last scanned for it ends
     i = 0
     while i < n - 1 and budget > 0:
         best: Run | None = None
@@ -202,13 +203,17 @@ def find_runs(
             if far > i and (far + period >= n or sigs[far] != sigs[far + period]):
                 j, tries, budget = following[j], tries + 1, budget - 1
                 continue
-            length = 0  # how far sigs[t] == sigs[t + period] holds from i on
-            limit = n - period
-            t = i
-            while t < limit and sigs[t] == sigs[t + period]:
-                t += 1
+            # how far sigs[t] == sigs[t + period] holds from i on: known from an earlier
+            # position inside the same stretch, or scanned (so each stretch once)
+            t = reach.get(period, -1)
+            if t <= i:
+                limit = n - period
+                t = i
+                while t < limit and sigs[t] == sigs[t + period]:
+                    t += 1
+                reach[period] = t
+                budget -= t - i + 1
             length = t - i
-            budget -= length + 1
             reps = length // period + 1
             if reps >= 2 and reps * period >= min_nodes and (
                     best is None or reps * period > len(best.nodes)):

@@ -2,8 +2,9 @@
 
 A standalone benchmark (it asserts nothing; the tests check results, never timings):
 
-* compile time and peak memory per node of ``autograd_mini.compile`` on two chains, a
-  ``tanh`` chain and links of ``(x * x + 1).relu() * 0.5`` (nested guards), from 10^3
+* compile time and peak memory per node of ``autograd_mini.compile`` on three chains, a
+  ``tanh`` chain, links of ``(x * x + 1).relu() * 0.5`` (nested guards) and an RNN's
+  ``tanh(w * h + u * x_t)``, and on W2's random DAG (no repeated structure), from 10^3
   nodes up (10^6 only with ``--max-nodes 1000000``, and only if the 10^5 run predicts
   that it fits in about a minute and 2 GB);
 * W1's full step (micrograd's demo: MLP 2-16-16-1, 100 points, hinge + L2) compiled
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import platform
 import statistics
@@ -73,6 +75,22 @@ def relu_links(n: int) -> Callable[[Any], Any]:
     return f
 
 
+def rnn_chain(n: int) -> Callable[[Any], Any]:
+    """``h = tanh(w * h + u * x_t)`` over a sequence: the ``u * x_t`` do not read the
+    chain, so the engine orders them all before it (a loop of their own), and the
+    chain's loop reads one per link."""
+    xs = [math.sin(0.1 * t) for t in range((n - 1) // 4)]
+
+    def f(x: Any) -> Any:
+        w, u = x * 0.9, x * -0.4
+        h = x
+        for xt in xs:
+            h = (w * h + u * xt).tanh()
+        return h
+
+    return f
+
+
 def random_dag(n: int) -> Callable[[Any], Any]:
     """W2's seeded random DAG (``+ - * / ** relu``, nodes reused all over), over leaves
     made from x (equal to W2's leaves at x = 0.5, where the generator keeps every value
@@ -115,7 +133,7 @@ def per_node(sizes: list[int], repeat: int, max_nodes: int) -> None:
     print(f"  {'graph':<12}{'nodes':>10}  {'us/node median (min-max)':<28}{'peak bytes/node':>16}"
           f"{'lines/node':>12}")
     for name, make in (("tanh chain", tanh_chain), ("relu links", relu_links),
-                       ("random DAG", random_dag)):
+                       ("RNN chain", rnn_chain), ("random DAG", random_dag)):
         last: tuple[int, float, float] | None = None
         for n in sizes:
             if n > max_nodes:
