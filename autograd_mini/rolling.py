@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .value import Value, _parents
+from .value import _NARY, Value, _parents
 
 __all__: list[str] = []  # internal: compiled mode's helper
 
@@ -53,7 +53,7 @@ _FAMILY = {name: "const" for name in _CONST_FAMILY} | {
 #: search may do per node of the graph, in all: its cost stays linear in the graph
 #: (about 1 us a node on a 10^5-node chain, 5 us on a random graph with no runs).
 _TRIES = 48
-_WORK_PER_NODE = 48
+_WORK_PER_NODE = 16
 #: A chain's links shorter than this are taken several to one copy, so that the loop's
 #: own cost (a zip, a tuple per copy) is spread over more nodes.
 _UNROLL = 16
@@ -171,14 +171,25 @@ def find_runs(
             family = families[op] = (_FAMILY.get(op.name, op.name), op.name in _CONST_FAMILY)
         const = node._const
         ck = None if const is None else ("c" if family[1] else repr(const))
-        a, b = node._a, node._b  # NOTE: _parents inlined: this loop meets every node
-        if b is None:
-            key: tuple[Any, ...] = (family[0], ck, "L" if a._op is None else ref(i, a))
-        elif type(b) is Value:
-            key = (family[0], ck, "L" if a._op is None else ref(i, a),
-                   "L" if b._op is None else ref(i, b))
-        else:  # n-ary: a is the tuple of inputs
-            key = (family[0], ck, *["L" if p._op is None else ref(i, p) for p in a])
+        a, b = node._a, node._b  # NOTE: _parents and ref inlined: this meets every node
+        if b is _NARY:  # a is the tuple of inputs
+            key: tuple[Any, ...] = (
+                family[0], ck, *["L" if p._op is None else ref(i, p) for p in a])
+        else:
+            if a._op is None:
+                ra: Any = "L"
+            else:
+                d = i - index[id(a)]
+                ra = d if d <= _NEAR else sigs[i - d]
+            if b is None:
+                key = (family[0], ck, ra)
+            else:
+                if b._op is None:
+                    rb: Any = "L"
+                else:
+                    d = i - index[id(b)]
+                    rb = d if d <= _NEAR else sigs[i - d]
+                key = (family[0], ck, ra, rb)
         sigs.append(kinds.setdefault(key, len(kinds)))
     # candidate periods at i: the distances to the next places where the same four
     # signatures follow each other (single signatures repeat all over a random graph)
