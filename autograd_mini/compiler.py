@@ -61,8 +61,8 @@ __all__ = ["compile", "Compiled", "CompileError", "TraceError", "TracerWarning",
            "TraceMismatchError", "MAX_NODES", "ROLL_MIN_NODES"]
 
 #: The largest graph ``compile`` accepts by default (nodes, leaves included). Tracing,
-#: code generation and Python's own compiler cost about 2-3 us and 0.4 KB per node
-#: where the graph repeats itself (written as loops), 19-30 us and 1.5 KB per node of
+#: code generation and Python's own compiler cost about 2-7 us and 0.4-1.3 KB per node
+#: where the graph repeats itself (written as loops), 20-42 us and 1.5 KB per node of
 #: straight-line code (most of it Python's ``compile()`` of the generated source); the
 #: trace counts nodes as the engine makes them and raises a clear ``CompileError`` as
 #: soon as it passes this size (raise it with ``max_nodes=``).
