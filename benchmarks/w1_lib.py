@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import math
 import statistics
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from harness import (
     TARGET_FIT_COMPILED_VS_FLOATS,
     TARGET_FIT_OVERHEAD,
     TARGET_LIB_SPEEDUP,
+    TARGET_LIB_SPEEDUP_HELD,
     W1_ALPHA,
     W1_LR,
     Clock,
@@ -227,6 +229,9 @@ class W1User:
             return mg.median / x.median
 
         overhead = fit.median / lib.median - 1.0
+        # the target of a notebook-sized process (--hold numpy or torch), else a lean one's
+        held = "numpy" in sys.modules or "torch" in sys.modules
+        target = TARGET_LIB_SPEEDUP_HELD if held else TARGET_LIB_SPEEDUP
         table = [
             ["", "", "ms/step", "min", "spread", "speed-up", "gen-2 GCs", "target", ""],
             ["micrograd", "micrograd's demo step (the reference)", *_cells(mg, mg), "", ""],
@@ -234,8 +239,8 @@ class W1User:
                 "W1-lib",
                 "nn.MLP + losses + optim.SGD, bare loop",
                 *_cells(lib, mg),
-                f">= {TARGET_LIB_SPEEDUP:g}x",
-                verdict(speedup(lib) >= TARGET_LIB_SPEEDUP),
+                f">= {target:g}x",
+                verdict(speedup(lib) >= target),
             ],
             [
                 "W1-fit",
