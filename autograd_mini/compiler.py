@@ -614,9 +614,10 @@ def _guard_run(run: _rolling.Run, guard: dict[int, int], needs: set[int], guards
         guard[k] = g if have is None or have == g else guards.common(have, g)
 
 
-def _proxy(label: str = "") -> Value:
+def _proxy() -> Value:
+    """A stand-in leaf of a loop body's graph (``_leaf`` would join a trace running now)."""
     v: Value = _new(Value)
-    v.data, v.grad, v.label = 0.0, 0.0, label
+    v.data, v.grad, v.label = 0.0, 0.0, ""
     v._op = v._a = v._b = v._const = v._mark = None
     return v
 
@@ -825,10 +826,7 @@ def _run_backward(run: _rolling.Run, grad: dict[int, str], needs: set[int],
         at = names.make("", "at")
         targets.append(at)
         columns.append(f"range({run.reps})")
-    if not columns:  # nothing per copy: a loop over the count
-        out.append(_loop_head([], [], run.reps, names, reverse=True))
-    else:
-        out.append(_loop_head(targets, columns, run.reps, names, reverse=True))
+    out.append(_loop_head(targets, columns, run.reps, names, reverse=True))
     out.append(f"    if {seed} == 0.0:")
     out.append("        continue")
     out += ["    " + line for line in back]

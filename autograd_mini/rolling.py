@@ -249,10 +249,9 @@ def _validate(
     uses: dict[int, int], wrt: set[int], min_nodes: int, shown: dict[int, int],
 ) -> Run | None:
     """The run of ``reps`` copies of ``seq[start : start + period]``, or None if its
-    copies read something other than themselves, shared leaves, slots and the carry."""
+    copies read something other than themselves, shared leaves, nodes made before the
+    run, slots and the carry (see the module's docstring)."""
     refs, carry, local_uses = _template_refs(seq, index, start, period)
-    if refs is None:
-        return None
     if carry and period < _UNROLL and reps >= 2 * -(-_UNROLL // period):
         k = -(-_UNROLL // period)
         return _validate(seq, index, start, period * k, reps // k, uses, wrt, min_nodes,
@@ -342,7 +341,7 @@ def _validate(
 
 def _template_refs(
     seq: list[Value], index: dict[int, int], start: int, period: int
-) -> tuple[list[list[tuple[Any, ...]]] | None, int, list[int]]:
+) -> tuple[list[list[tuple[Any, ...]]], int, list[int]]:
     """Per template node, what each input reads (see ``Run.refs``; leaves are marked
     ``("leaf",)`` and inputs made before the copy ``("input",)`` until the copies are
     compared), the carry count and, per offset, how many inputs of the template read it."""
